@@ -1,0 +1,80 @@
+/**
+ * Entry point of one container's built-in client process. The worker starts it (inside a mount
+ * namespace under `namespace` isolation) with the session's settings in TOKENRACE_SESSION and
+ * the container's view of the world in HOME / CLAUDE_CONFIG_DIR, exactly as a real client would
+ * find them.
+ *
+ * It never prints to stdout; events go to the coordinator over the event channel.
+ */
+import { connect, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { createRunClock } from '../journal/clock.js';
+import { configDirFor } from '../layout/layouts.js';
+import type { CoordinatorMessage } from '../fleet/event-channel.js';
+import { resolveLockPath } from './refresh-lock.js';
+import { SETTINGS_VARIABLE, type ClientSettings } from './client-settings.js';
+import { runSession, type SessionEvent } from './session.js';
+
+
+async function main(): Promise<void> {
+  const settings = JSON.parse(process.env[SETTINGS_VARIABLE] ?? '') as ClientSettings;
+  const clock = createRunClock(settings.clockOriginEpochMs);
+  const stop = new AbortController();
+  const socket = await openChannel(settings.socketPath);
+
+  const emit = (event: SessionEvent) => {
+    const stamped = { t: clock.now(), layout: settings.layout, worker: settings.worker, ...event };
+    socket.write(JSON.stringify({ type: 'event', event: stamped }) + '\n');
+  };
+
+  // The worker holds our stdin open; when it dies, stdin ends and so does this session.
+  process.stdin.on('end', () => exitNow(socket, emit, 'parent_gone'));
+  process.stdin.resume();
+
+  const deadlineEpochMs = await waitForGo(socket, settings.worker, stop);
+  const env = { HOME: process.env.HOME ?? '', CLAUDE_CONFIG_DIR: process.env.CLAUDE_CONFIG_DIR };
+  const configDir = configDirFor(env);
+  const lockPath = await resolveLockPath({
+    target: configDir,
+    realpath: settings.profile.realpath,
+    mountPoints: settings.mountPoints,
+  });
+  emit({ type: 'session_start', pid: process.pid, configDir, lockPath, home: env.HOME });
+
+  const reason = await runSession({ ...settings, configDir, deadlineEpochMs, emit, signal: stop.signal });
+  emit({ type: 'session_end', reason });
+  await new Promise<void>((resolve) => socket.end(resolve));
+  process.exit(0);
+}
+
+function openChannel(socketPath: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath, () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+function waitForGo(socket: Socket, worker: number, stop: AbortController): Promise<number> {
+  socket.write(JSON.stringify({ type: 'hello', worker }) + '\n');
+  return new Promise((resolve) => {
+    const lines = createInterface({ input: socket, crlfDelay: Infinity });
+    lines.on('line', (line) => {
+      const message = JSON.parse(line) as CoordinatorMessage;
+      if (message.type === 'go') resolve(message.deadlineEpochMs);
+      if (message.type === 'stop') stop.abort();
+    });
+    // The coordinator went away: nobody is listening, so the session has no reason to go on.
+    socket.on('close', () => process.exit(0));
+  });
+}
+
+function exitNow(socket: Socket, emit: (event: SessionEvent) => void, reason: 'parent_gone'): void {
+  emit({ type: 'session_end', reason });
+  socket.end(() => process.exit(0));
+  setTimeout(() => process.exit(0), 200).unref();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`client: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(70);
+});

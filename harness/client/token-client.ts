@@ -1,0 +1,115 @@
+import { Agent } from 'undici';
+import { LOGIN_PATH, API_PATH, TOKEN_PATH, WORKER_HEADER } from '../endpoint/token-endpoint.js';
+import type { Credentials } from './credentials-file.js';
+
+/**
+ * The session's HTTP side: refresh, login and one API call, over real sockets. Requests go
+ * through the global `fetch` with an undici Agent as dispatcher: the Agent owns keep-alive and
+ * timeouts, and tests can intercept the global `fetch` with nock.
+ */
+export type RefreshOutcome =
+  | { status: 'ok'; credentials: Credentials }
+  | { status: 'invalid_grant' }
+  | { status: 'error'; httpStatus: number | null; error: string };
+
+export interface TokenClientOptions {
+  baseUrl: string;
+  worker: number;
+  requestTimeoutMs: number;
+  /** Epoch-milliseconds clock the client computes `expiresAt` with. */
+  now: () => number;
+}
+
+export class TokenClient {
+  readonly #options: TokenClientOptions;
+  readonly #agent: Agent;
+
+  constructor(options: TokenClientOptions) {
+    this.#options = options;
+    this.#agent = new Agent({
+      headersTimeout: options.requestTimeoutMs,
+      bodyTimeout: options.requestTimeoutMs,
+      connectTimeout: options.requestTimeoutMs,
+    });
+  }
+
+  async refresh(refreshToken: string): Promise<RefreshOutcome> {
+    return this.#grant(TOKEN_PATH, { grant_type: 'refresh_token', refresh_token: refreshToken });
+  }
+
+  async login(): Promise<RefreshOutcome> {
+    return this.#grant(LOGIN_PATH, {});
+  }
+
+  /** One protected call; true when the server accepted the access token. */
+  async callApi(accessToken: string): Promise<boolean> {
+    const response = await this.#post(API_PATH, { model: 'tokenrace' }, accessToken);
+    await response.arrayBuffer();
+    if (response.status === 200) return true;
+    if (response.status === 401) return false;
+    throw new Error(`unexpected status ${response.status} from ${API_PATH}`);
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  async #grant(route: string, body: Record<string, string>): Promise<RefreshOutcome> {
+    let response: Response;
+    try {
+      response = await this.#post(route, body);
+    } catch (error) {
+      return { status: 'error', httpStatus: null, error: describeFetchError(error) };
+    }
+
+    const payload = (await response.json().catch(() => null)) as Record<string, unknown> | null;
+    if (response.status === 200 && isTokenPayload(payload)) {
+      const credentials = {
+        accessToken: payload.access_token,
+        refreshToken: payload.refresh_token,
+        expiresAt: this.#options.now() + payload.expires_in * 1000,
+      };
+      return { status: 'ok', credentials };
+    }
+    if (response.status === 400 && payload?.error === 'invalid_grant') {
+      return { status: 'invalid_grant' };
+    }
+    const error = typeof payload?.error === 'string' ? payload.error : 'unexpected response';
+    return { status: 'error', httpStatus: response.status, error };
+  }
+
+  #post(route: string, body: unknown, bearer?: string): Promise<Response> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      [WORKER_HEADER]: String(this.#options.worker),
+    };
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+
+    return fetch(this.#options.baseUrl + route, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      // Node's fetch accepts an undici dispatcher; the DOM typings do not know the field.
+      dispatcher: this.#agent,
+    } as RequestInit);
+  }
+}
+
+interface TokenPayload {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+}
+
+function isTokenPayload(payload: Record<string, unknown> | null): payload is TokenPayload & Record<string, unknown> {
+  return (
+    typeof payload?.access_token === 'string' &&
+    typeof payload.refresh_token === 'string' &&
+    typeof payload.expires_in === 'number'
+  );
+}
+
+function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code ?? (error as Error).message ?? String(error);
+}

@@ -1,0 +1,201 @@
+/**
+ * The journal's vocabulary. Every line of `events.ndjson` is one of these, with `t` on the run's
+ * shared clock (see clock.ts). Token values never appear: only fingerprints.
+ *
+ * Client events mirror Claude Code's analytics events named in the design note
+ * (`tengu_oauth_token_refresh_lock_*`), plus what the harness needs to explain a verdict.
+ */
+export type LayoutName = 'legacy' | 'shared';
+
+interface BaseEvent {
+  /** Milliseconds since the run's origin. */
+  t: number;
+  layout: LayoutName;
+}
+
+interface WorkerEvent extends BaseEvent {
+  /** 1-based container number. */
+  worker: number;
+}
+
+export interface SessionStartEvent extends WorkerEvent {
+  type: 'session_start';
+  pid: number;
+  configDir: string;
+  lockPath: string;
+  home: string;
+}
+
+export interface SessionEndEvent extends WorkerEvent {
+  type: 'session_end';
+  reason: 'deadline' | 'stopped' | 'parent_gone';
+}
+
+export interface LockAcquiringEvent extends WorkerEvent {
+  type: 'lock_acquiring';
+  lockPath: string;
+}
+
+export interface LockRetryEvent extends WorkerEvent {
+  type: 'lock_retry';
+  lockPath: string;
+  attempt: number;
+  delayMs: number;
+}
+
+export interface LockAcquiredEvent extends WorkerEvent {
+  type: 'lock_acquired';
+  lockPath: string;
+  /**
+   * Where the lock lives as the kernel sees it: the device and inode of the directory that holds
+   * the lock dir, plus the lock dir's name. Equal strings mean the same place on the same
+   * filesystem, whatever path each container used to reach it.
+   */
+  lockLocation: string;
+  waitedMs: number;
+}
+
+export interface LockReleasedEvent extends WorkerEvent {
+  type: 'lock_released';
+  lockPath: string;
+  lockLocation: string;
+  heldMs: number;
+}
+
+export interface LockRaceResolvedEvent extends WorkerEvent {
+  type: 'lock_race_resolved';
+  /** The refresh token this worker meant to spend, and the one it found already in the store. */
+  planned: string;
+  adopted: string;
+}
+
+export interface LockRetryLimitReachedEvent extends WorkerEvent {
+  type: 'lock_retry_limit_reached';
+  lockPath: string;
+  attempts: number;
+}
+
+/** proper-lockfile's `onCompromised`: the lock was lost while held (stale takeover, removal). */
+export interface LockCompromisedEvent extends WorkerEvent {
+  type: 'lock_compromised';
+  lockPath: string;
+  error: string;
+}
+
+export interface RefreshStartEvent extends WorkerEvent {
+  type: 'refresh_start';
+  presented: string;
+}
+
+export interface RefreshOkEvent extends WorkerEvent {
+  type: 'refresh_ok';
+  presented: string;
+  issued: string;
+  latencyMs: number;
+}
+
+export interface InvalidGrantEvent extends WorkerEvent {
+  type: 'invalid_grant';
+  presented: string;
+  latencyMs: number;
+}
+
+export interface RefreshErrorEvent extends WorkerEvent {
+  type: 'refresh_error';
+  presented: string;
+  status: number | null;
+  error: string;
+}
+
+export interface ReloginEvent extends WorkerEvent {
+  type: 'relogin';
+  issued: string;
+}
+
+export interface ApiOkEvent extends WorkerEvent {
+  type: 'api_ok';
+  latencyMs: number;
+}
+
+export interface ApiUnauthorizedEvent extends WorkerEvent {
+  type: 'api_unauthorized';
+  presented: string;
+}
+
+export type ClientEvent =
+  | SessionStartEvent
+  | SessionEndEvent
+  | LockAcquiringEvent
+  | LockRetryEvent
+  | LockAcquiredEvent
+  | LockReleasedEvent
+  | LockRaceResolvedEvent
+  | LockRetryLimitReachedEvent
+  | LockCompromisedEvent
+  | RefreshStartEvent
+  | RefreshOkEvent
+  | InvalidGrantEvent
+  | RefreshErrorEvent
+  | ReloginEvent
+  | ApiOkEvent
+  | ApiUnauthorizedEvent;
+
+export type ClientEventType = ClientEvent['type'];
+
+/** What the endpoint decided for one request: the ground truth the report is checked against. */
+export type LedgerOutcome =
+  | 'refresh_ok'
+  | 'invalid_grant'
+  | 'invalid_request'
+  | 'unsupported_grant_type'
+  | 'login_ok'
+  | 'api_ok'
+  | 'api_unauthorized'
+  | 'payload_too_large'
+  | 'not_found';
+
+export interface LedgerEvent extends BaseEvent {
+  type: 'ledger';
+  seq: number;
+  route: string;
+  /** Worker id from the `x-tokenrace-worker` header; null when the client sent none. */
+  worker: number | null;
+  status: number;
+  outcome: LedgerOutcome;
+  /** Fingerprint of the token presented (refresh token or bearer), if any. */
+  presented: string | null;
+  /** Fingerprint of the refresh token issued, if any. */
+  issued: string | null;
+  family: number | null;
+  generation: number | null;
+  /** Why a grant was refused: the token was spent already, or never issued. */
+  reason?: 'reused' | 'unknown' | 'expired' | 'malformed';
+}
+
+export interface WorkerExitEvent extends BaseEvent {
+  type: 'worker_exit';
+  worker: number;
+  exitCode: number | null;
+  signal: string | null;
+  /** Last lines of the worker's stderr when it ended badly; empty otherwise. */
+  stderrTail: string;
+}
+
+export interface LayoutStartEvent extends BaseEvent {
+  type: 'layout_start';
+  workers: number;
+  isolation: string;
+  profile: string;
+}
+
+export interface LayoutEndEvent extends BaseEvent {
+  type: 'layout_end';
+  interrupted: boolean;
+}
+
+export type JournalEvent =
+  | ClientEvent
+  | LedgerEvent
+  | WorkerExitEvent
+  | LayoutStartEvent
+  | LayoutEndEvent;

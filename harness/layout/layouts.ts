@@ -1,0 +1,134 @@
+import { mkdir, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { LayoutName } from '../journal/events.js';
+
+/**
+ * Layouts: how a container sees the one shared credential store.
+ *
+ *   shared  The shared dir is mounted at the same absolute path in every container and
+ *           CLAUDE_CONFIG_DIR points into it, so `<config dir>.lock` lands on the shared mount:
+ *           every container locks the same directory. (The design note's fix.)
+ *   legacy  The config dir is mounted at `$HOME/.claude` and `$HOME` is container-local, so
+ *           `$HOME/.claude.lock` lands in each container's own `$HOME`: every container locks a
+ *           directory of its own and nothing is serialised. (The old bug.)
+ *
+ * The run directory on the "host" side:
+ *
+ *   store/config/.credentials.json   the shared store (CLAUDE_SHARED_DIR/config)
+ *   homes/w<N>/                      container N's private $HOME
+ *   container/home, container/shared mount points every namespace container binds over
+ */
+export const LAYOUTS: readonly LayoutName[] = ['legacy', 'shared'];
+
+export type IsolationName = 'namespace' | 'paths';
+
+export interface BindMount {
+  source: string;
+  target: string;
+}
+
+export interface ContainerPlan {
+  worker: number;
+  /** The environment the client starts with: where it will look for its config. */
+  env: { HOME: string; CLAUDE_CONFIG_DIR?: string };
+  /** namespace isolation: bind mounts made, in order, inside the container's mount namespace. */
+  mounts: BindMount[];
+  /** paths isolation: symlinks that stand in for those mounts. */
+  mountPoints: string[];
+}
+
+export interface RunTree {
+  root: string;
+  store: string;
+  configDir: string;
+}
+
+export async function createRunTree(root: string): Promise<RunTree> {
+  const store = path.join(root, 'store');
+  const configDir = path.join(store, 'config');
+  await mkdir(configDir, { recursive: true, mode: 0o700 });
+  await mkdir(path.join(root, 'container', 'home'), { recursive: true });
+  await mkdir(path.join(root, 'container', 'shared'), { recursive: true });
+  return { root, store, configDir };
+}
+
+/** Creates container N's private directories and returns how to start it. */
+export async function planContainer(
+  tree: RunTree,
+  layout: LayoutName,
+  isolation: IsolationName,
+  worker: number,
+): Promise<ContainerPlan> {
+  const privateHome = path.join(tree.root, 'homes', `w${worker}`);
+  await mkdir(path.join(privateHome, '.claude'), { recursive: true });
+
+  if (isolation === 'namespace') return planNamespaceContainer(tree, layout, worker, privateHome);
+  return planPathsContainer(tree, layout, worker, privateHome);
+}
+
+function planNamespaceContainer(
+  tree: RunTree,
+  layout: LayoutName,
+  worker: number,
+  privateHome: string,
+): ContainerPlan {
+  // Every container sees its $HOME at the same path, as containers built from one image do;
+  // what differs is the directory mounted there.
+  const home = path.join(tree.root, 'container', 'home');
+  const homeMount = { source: privateHome, target: home };
+
+  if (layout === 'shared') {
+    const sharedMountPoint = path.join(tree.root, 'container', 'shared');
+    return {
+      worker,
+      env: { HOME: home, CLAUDE_CONFIG_DIR: path.join(sharedMountPoint, 'config') },
+      mounts: [homeMount, { source: tree.store, target: sharedMountPoint }],
+      mountPoints: [],
+    };
+  }
+  return {
+    worker,
+    env: { HOME: home },
+    mounts: [homeMount, { source: tree.configDir, target: path.join(home, '.claude') }],
+    mountPoints: [],
+  };
+}
+
+async function planPathsContainer(
+  tree: RunTree,
+  layout: LayoutName,
+  worker: number,
+  privateHome: string,
+): Promise<ContainerPlan> {
+  // Without mount namespaces each container gets its own $HOME path, and a symlink stands in for
+  // each bind mount. The client resolves lock paths without following those symlinks.
+  if (layout === 'shared') {
+    const sharedMountPoint = path.join(tree.root, 'shared-mount');
+    await symlink(tree.store, sharedMountPoint).catch(ignoreExists);
+    return {
+      worker,
+      env: { HOME: privateHome, CLAUDE_CONFIG_DIR: path.join(sharedMountPoint, 'config') },
+      mounts: [],
+      mountPoints: [sharedMountPoint],
+    };
+  }
+
+  const claudeDir = path.join(privateHome, '.claude');
+  await replaceWithSymlink(claudeDir, tree.configDir);
+  return { worker, env: { HOME: privateHome }, mounts: [], mountPoints: [claudeDir] };
+}
+
+/** The config dir the client computes, as Claude Code does: CLAUDE_CONFIG_DIR, else ~/.claude. */
+export function configDirFor(env: { HOME: string; CLAUDE_CONFIG_DIR?: string }): string {
+  return env.CLAUDE_CONFIG_DIR ?? path.join(env.HOME, '.claude');
+}
+
+async function replaceWithSymlink(linkPath: string, target: string): Promise<void> {
+  const { rm } = await import('node:fs/promises');
+  await rm(linkPath, { recursive: true, force: true });
+  await symlink(target, linkPath);
+}
+
+function ignoreExists(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EEXIST') throw error;
+}

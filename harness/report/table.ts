@@ -1,0 +1,56 @@
+import type { LayoutCounters } from '../evidence/counters.js';
+import type { LayoutName } from '../journal/events.js';
+import type { CompareResult } from '../run/compare.js';
+
+/**
+ * The side-by-side comparison, as rows of [label, legacy, shared]. Both the terminal table and
+ * report.md render these rows, so they always show the same numbers.
+ */
+const ROWS: ReadonlyArray<[label: string, pick: (counters: LayoutCounters) => number | string]> = [
+  ['workers', (c) => c.workers],
+  ['refresh POSTs', (c) => c.refresh_posts],
+  ['refresh_ok', (c) => c.refresh_ok],
+  ['invalid_grant', (c) => c.invalid_grant],
+  ['race_resolved', (c) => c.race_resolved],
+  ['retry_limit_reached', (c) => c.retry_limit_reached],
+  ['relogins', (c) => c.relogins],
+  ['api 401s', (c) => c.api_unauthorized],
+  ['api calls ok', (c) => c.api_ok],
+  ['lock paths', (c) => c.lock_paths],
+  ['lock locations', (c) => c.lock_locations],
+  ['ledger: refresh_ok / invalid_grant', (c) => `${c.ledger.refresh_ok} / ${c.ledger.invalid_grant}`],
+  ['counts match ledger', (c) => (c.ledger_agrees ? 'yes' : 'NO')],
+  ['duration', (c) => `${(c.duration_ms / 1000).toFixed(1)}s`],
+];
+
+export const TABLE_LAYOUTS: readonly LayoutName[] = ['legacy', 'shared'];
+
+export function comparisonRows(result: CompareResult): string[][] {
+  return ROWS.map(([label, pick]) => [
+    label,
+    ...TABLE_LAYOUTS.map((layout) => {
+      const counters = result.layouts[layout];
+      return counters ? String(pick(counters)) : '-';
+    }),
+  ]);
+}
+
+/** A plain aligned text table for the terminal. */
+export function renderTextTable(result: CompareResult): string {
+  const rows = [['', ...TABLE_LAYOUTS], ...comparisonRows(result)];
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const lines = rows.map((row) =>
+    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('   '),
+  );
+  return [...lines, '', explainLocks(result), `verdict: ${result.verdict} (${result.reasons.join('; ')})`].join('\n');
+}
+
+/** "legacy: 4 workers used 4 different lock locations; shared: 1" */
+export function explainLocks(result: CompareResult): string {
+  return TABLE_LAYOUTS.flatMap((layout) => {
+    const counters = result.layouts[layout];
+    if (!counters) return [];
+    const paths = counters.lock_paths === 1 ? 'one lock path' : `${counters.lock_paths} lock paths`;
+    return [`${layout}: ${counters.workers} workers used ${paths} and ${counters.lock_locations} lock location(s)`];
+  }).join('; ');
+}

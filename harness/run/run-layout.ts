@@ -1,0 +1,225 @@
+import { rm, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Tinypool from 'tinypool';
+import { writeCredentials } from '../client/credentials-file.js';
+import { SETTINGS_VARIABLE, type ClientSettings } from '../client/client-settings.js';
+import type { SessionProfile } from '../client/session.js';
+import { TokenClient } from '../client/token-client.js';
+import { startTokenEndpoint } from '../endpoint/token-endpoint.js';
+import { TokenraceError } from '../errors.js';
+import type { ContainerResult, ContainerTask } from '../fleet/container-worker.js';
+import { EventChannel } from '../fleet/event-channel.js';
+import { containerCommand } from '../isolation/isolation.js';
+import { epochNowMs, type RunClock } from '../journal/clock.js';
+import type { ClientEvent, LayoutName } from '../journal/events.js';
+import type { Journal } from '../journal/journal.js';
+import { createRunTree, planContainer, type IsolationName } from '../layout/layouts.js';
+import { compiledModule } from '../paths.js';
+
+/**
+ * One layout, start to finish: a fresh endpoint and store, N containers started through
+ * tinypool, a common start signal, the workload until the deadline, then teardown. Everything
+ * observed goes into the journal; nothing is counted here.
+ */
+export interface LayoutRunOptions {
+  layout: LayoutName;
+  isolation: IsolationName;
+  workers: number;
+  durationMs: number;
+  seed: number;
+  tokenTtlMs: number;
+  refreshMarginMs: number;
+  refreshLatencyMs: number;
+  apiIntervalMs: number;
+  requestTimeoutMs: number;
+  profile: SessionProfile;
+  journal: Journal;
+  clock: RunClock;
+  signal: AbortSignal;
+}
+
+export interface LayoutRunResult {
+  layout: LayoutName;
+  interrupted: boolean;
+  startedAt: number;
+  endedAt: number;
+  workers: ContainerResult[];
+}
+
+/** How long containers get to start and say hello before the run is called broken. */
+const STARTUP_TIMEOUT_MS = 30_000;
+/** How long sessions get after their deadline (or a stop) before they are killed. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+export async function runLayout(options: LayoutRunOptions): Promise<LayoutRunResult> {
+  const { journal, clock, layout } = options;
+  const scratch = await mkdtemp(path.join(tmpdir(), `tokenrace-${layout}-`));
+  const resources: Array<() => Promise<unknown>> = [() => rm(scratch, { recursive: true, force: true })];
+  const release = async () => {
+    for (const close of resources.reverse()) await close().catch(() => undefined);
+  };
+
+  try {
+    return await runInScratch(options, scratch, resources);
+  } finally {
+    await release();
+  }
+}
+
+async function runInScratch(
+  options: LayoutRunOptions,
+  scratch: string,
+  resources: Array<() => Promise<unknown>>,
+): Promise<LayoutRunResult> {
+  const { journal, clock, layout, workers } = options;
+  const tree = await createRunTree(scratch);
+  let seq = 0;
+
+  const endpoint = await startTokenEndpoint({
+    accessTtlMs: options.tokenTtlMs,
+    refreshLatencyMs: options.refreshLatencyMs,
+    onLedger: (entry) => journal.append({ t: clock.now(), layout, type: 'ledger', seq: ++seq, ...entry }),
+  });
+  resources.push(() => endpoint.close());
+
+  const hellos = new Set<number>();
+  let allHello: () => void = () => undefined;
+  const allReady = new Promise<void>((resolve) => (allHello = resolve));
+  const channel = await EventChannel.listen(path.join(scratch, 'events.sock'), {
+    onHello: (worker) => {
+      hellos.add(worker);
+      if (hellos.size === workers) allHello();
+    },
+    onEvent: (worker, event) => journal.append({ ...(event as unknown as ClientEvent), layout, worker }),
+  });
+  resources.push(() => channel.close());
+
+  const pool = new Tinypool({
+    filename: compiledModule('fleet/container-worker'),
+    runtime: 'child_process',
+    minThreads: workers,
+    maxThreads: workers,
+    idleTimeout: 60_000,
+  });
+  resources.push(() => pool.destroy());
+
+  journal.append({ t: clock.now(), layout, type: 'layout_start', workers, isolation: options.isolation, profile: options.profile.name });
+  const startedAt = clock.now();
+  const tasks: Promise<ContainerResult>[] = [];
+  for (let worker = 1; worker <= workers; worker += 1) {
+    const task = await buildTask(options, tree, worker, endpoint.url, path.join(scratch, 'events.sock'));
+    tasks.push(pool.run(task) as Promise<ContainerResult>);
+  }
+  const finished = Promise.all(tasks);
+
+  const started = await waitForStart(allReady, finished, options.signal);
+  if (started === 'ready') {
+    await seedStore(endpoint.url, tree.configDir);
+    channel.broadcast({ type: 'go', deadlineEpochMs: epochNowMs() + options.durationMs });
+  }
+
+  const interrupted = started === 'aborted' || options.signal.aborted;
+  const results = await waitForEnd(finished, channel, options, started !== 'ready');
+  for (const result of results) {
+    journal.append({ t: clock.now(), layout, type: 'worker_exit', ...result, stderrTail: isClean(result) ? '' : result.stderrTail });
+  }
+  const endedAt = clock.now();
+  journal.append({ t: endedAt, layout, type: 'layout_end', interrupted });
+
+  if (started === 'crashed') {
+    const crashed = results.find((result) => !isClean(result));
+    throw new TokenraceError('ERR_WORKER_STARTUP', `worker ${crashed?.worker ?? '?'} ended before the run started: ${crashed?.stderrTail.split('\n')[0] ?? 'no output'}`);
+  }
+  return { layout, interrupted, startedAt, endedAt, workers: results };
+}
+
+async function buildTask(
+  options: LayoutRunOptions,
+  tree: Awaited<ReturnType<typeof createRunTree>>,
+  worker: number,
+  endpointUrl: string,
+  socketPath: string,
+): Promise<ContainerTask> {
+  const plan = await planContainer(tree, options.layout, options.isolation, worker);
+  const settings: ClientSettings = {
+    worker,
+    layout: options.layout,
+    socketPath,
+    endpointUrl,
+    clockOriginEpochMs: options.clock.originEpochMs,
+    mountPoints: plan.mountPoints,
+    refreshMarginMs: options.refreshMarginMs,
+    apiIntervalMs: options.apiIntervalMs,
+    requestTimeoutMs: options.requestTimeoutMs,
+    seed: options.seed,
+    profile: options.profile,
+  };
+  const client = [process.execPath, compiledModule('client/client-main')];
+  const { file, args } = containerCommand(options.isolation, plan, client);
+  // Built from nothing, so a user's own CLAUDE_CONFIG_DIR can never leak into a container.
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    ...plan.env,
+    [SETTINGS_VARIABLE]: JSON.stringify(settings),
+  };
+  return { worker, file, args, env, cwd: tree.root };
+}
+
+/** The store starts with one logged-in session, as a person's first /login leaves it. */
+async function seedStore(endpointUrl: string, configDir: string): Promise<void> {
+  const client = new TokenClient({ baseUrl: endpointUrl, worker: 0, requestTimeoutMs: 5_000, now: Date.now });
+  try {
+    const login = await client.login();
+    if (login.status !== 'ok') throw new TokenraceError('ERR_WORKER_STARTUP', 'the endpoint refused the first login');
+    await writeCredentials(configDir, login.credentials);
+  } finally {
+    await client.close();
+  }
+}
+
+async function waitForStart(
+  allReady: Promise<void>,
+  finished: Promise<unknown>,
+  signal: AbortSignal,
+): Promise<'ready' | 'crashed' | 'aborted'> {
+  const aborted = new Promise<'aborted'>((resolve) => {
+    if (signal.aborted) resolve('aborted');
+    signal.addEventListener('abort', () => resolve('aborted'), { once: true });
+  });
+  const timeout = sleep(STARTUP_TIMEOUT_MS, 'crashed' as const, { ref: false });
+  return Promise.race([allReady.then(() => 'ready' as const), finished.then(() => 'crashed' as const), aborted, timeout]);
+}
+
+async function waitForEnd(
+  finished: Promise<ContainerResult[]>,
+  channel: EventChannel,
+  options: LayoutRunOptions,
+  stopNow: boolean,
+): Promise<ContainerResult[]> {
+  const stop = () => channel.broadcast({ type: 'stop' });
+  if (stopNow) stop();
+  options.signal.addEventListener('abort', stop, { once: true });
+
+  const hardLimitMs = (stopNow ? 0 : options.durationMs) + SHUTDOWN_GRACE_MS;
+  const outcome = await Promise.race([finished, sleep(hardLimitMs, null, { ref: false }), abortedThenGrace(options.signal)]);
+  if (outcome) return outcome;
+
+  // Sessions that ignore stop and deadline are killed with their workers.
+  stop();
+  return Promise.race([finished, sleep(SHUTDOWN_GRACE_MS, [] as ContainerResult[], { ref: false })]);
+}
+
+async function abortedThenGrace(signal: AbortSignal): Promise<null> {
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await sleep(SHUTDOWN_GRACE_MS, undefined, { ref: false });
+  return null;
+}
+
+function isClean(result: ContainerResult): boolean {
+  return result.exitCode === 0 && result.signal === null;
+}
