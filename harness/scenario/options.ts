@@ -1,8 +1,8 @@
-import ms from 'ms';
 import { z } from 'zod';
 import type { SessionProfile } from '../client/session.js';
 import { invalidOption } from '../errors.js';
 import type { IsolationRequest } from '../isolation/isolation.js';
+import { durationSchema } from './duration.js';
 
 /**
  * Every knob of a `compare` run, defined once: its flag, its default, what values it accepts and
@@ -31,11 +31,7 @@ interface OptionDefinition {
   schema: z.ZodType<unknown>;
 }
 
-const duration = (minimumMs: number, maximumMs: number) =>
-  z
-    .string()
-    .transform((text) => (/^\d+(\.\d+)?$/.test(text) ? Number(text) : ms(text as ms.StringValue)))
-    .refine((value) => Number.isFinite(value) && value >= minimumMs && value <= maximumMs);
+const duration = durationSchema;
 
 const wholeNumber = (minimum: number, maximum: number) =>
   z
