@@ -23,7 +23,7 @@ export async function compareCommand(options: CompareOptions, json: boolean, io:
 
   io.stderr(
     `tokenrace compare: ${options.workers} workers × ${options.durationMs} ms per layout, ` +
-      `isolation ${isolation.isolation} (${isolation.reason}), profile ${BESIDE_ONLY_PROFILE.name}, ` +
+      `isolation ${isolation.isolation} (${isolation.reason}), profile ${BESIDE_ONLY_PROFILE.profile}, ` +
       `seed ${options.seed}\n`,
   );
 

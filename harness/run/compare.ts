@@ -1,3 +1,4 @@
+import { clientLabel } from '../client/client-profile.js';
 import type { SessionProfile } from '../client/session.js';
 import { countLayout, type LayoutCounters } from '../evidence/counters.js';
 import { judgeCompare, type Verdict } from '../evidence/verdict.js';
@@ -87,7 +88,7 @@ export function summarize(
     interrupted,
     isolation: context.isolation,
     isolation_reason: context.isolationReason,
-    profile: context.profile.name,
+    profile: clientLabel(context.profile),
     seed: options.seed,
     workers: options.workers,
     duration_ms: options.durationMs,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clientSettingsSchema } from '../client/client-profile.js';
 import type { SessionProfile } from '../client/session.js';
 import { invalidOption } from '../errors.js';
 import type { IsolationRequest } from '../isolation/isolation.js';
@@ -155,13 +156,4 @@ export function resolveOptions(raw: Partial<Record<string, unknown>>): CompareOp
  * library `stale`/`update` defaults, and a re-read of the store once the lock is held.
  * Retries are compressed like token lifetimes (the real client sleeps 1-2 s, 5 times).
  */
-export const BESIDE_ONLY_PROFILE: SessionProfile = {
-  name: 'beside-only',
-  realpath: true,
-  staleMs: 10_000,
-  updateMs: 5_000,
-  lockRetries: 40,
-  lockRetryMinMs: 10,
-  lockRetryMaxMs: 60,
-  rereadAfterLock: true,
-};
+export const BESIDE_ONLY_PROFILE: SessionProfile = clientSettingsSchema.parse({});
