@@ -214,10 +214,12 @@ class Session {
       await this.#faultsWhileHolding(lock.held);
       await this.#refreshHoldingLock(planned);
     } finally {
-      await releaseAll(lock.held);
+      // Said before the lock dirs go: a process that takes a lock the moment it is free must
+      // never appear, on the shared clock, to take it before its holder let go.
       for (const { lockPath, lockLocation } of lock.held) {
         emit({ type: 'lock_released', lockPath, lockLocation, heldMs: elapsed(heldSince) });
       }
+      await releaseAll(lock.held);
     }
   }
 
