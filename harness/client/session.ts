@@ -212,7 +212,7 @@ class Session {
     }
     try {
       await this.#faultsWhileHolding(lock.held);
-      await this.#refreshHoldingLock(planned);
+      await this.#refreshHoldingLock(planned, lock.held[0]?.lockPath);
     } finally {
       // Said before the lock dirs go: a process that takes a lock the moment it is free must
       // never appear, on the shared clock, to take it before its holder let go.
@@ -237,12 +237,6 @@ class Session {
       if (remove.afterMs === 0) await removeNow();
       else setTimeout(() => void removeNow(), remove.afterMs).unref();
     }
-    const stall = this.#faults.take('stall-holding-lock');
-    if (stall) {
-      this.#options.emit({ type: 'worker_fault', kind: stall.kind, lockPath, stallMs: stall.stallMs });
-      await this.#options.flush?.();
-      busyWait(stall.stallMs);
-    }
   }
 
   async #killSelf(kind: string, lockPath?: string): Promise<never> {
@@ -253,7 +247,7 @@ class Session {
     return new Promise<never>(() => undefined);
   }
 
-  async #refreshHoldingLock(planned: Credentials): Promise<void> {
+  async #refreshHoldingLock(planned: Credentials, lockPath: string | undefined): Promise<void> {
     let current = planned;
     if (this.#knobs.rereadAfterLock) {
       current = (await this.#readStore()) ?? planned;
@@ -266,6 +260,15 @@ class Session {
         });
         return;
       }
+    }
+
+    // The stall sits between the re-read and the POST: a holder that wakes up after its lock was
+    // taken as stale still spends the token it read before (the double POST of a steal).
+    const stall = lockPath ? this.#faults.take('stall-holding-lock') : null;
+    if (stall) {
+      this.#options.emit({ type: 'worker_fault', kind: stall.kind, lockPath, stallMs: stall.stallMs });
+      await this.#options.flush?.();
+      busyWait(stall.stallMs);
     }
 
     const presented = fingerprint(current.refreshToken);
