@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countFaults, countSteals } from '../harness/evidence/fault-counters.js';
-import { FaultPlan, resolveWorkerFaults } from '../harness/fleet/worker-faults.js';
-import type { JournalEvent } from '../harness/journal/events.js';
+import { countFaults, countSteals } from '../../harness/evidence/fault-counters.js';
+import { FaultPlan, resolveWorkerFaults } from '../../harness/fleet/worker-faults.js';
+import type { JournalEvent } from '../../harness/journal/events.js';
 
 const base = { layout: 'shared' as const };
 const acquired = (t: number, worker: number, lockLocation = '1:2/config.lock'): JournalEvent => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveWorkerFaults } from '../harness/fleet/worker-faults.js';
-import { eventsOf, runFleet } from './helpers/fleet.js';
+import { resolveWorkerFaults } from '../../harness/fleet/worker-faults.js';
+import { eventsOf, runFleet } from '../helpers/fleet.js';
 
 // Short lock timings (proper-lockfile's minimum stale of 2 s) so each fault plays out in seconds.
 const FAST_LOCK = { staleMs: 2000, updateMs: 1000 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventsOf, runFleet } from './helpers/fleet.js';
+import { eventsOf, runFleet } from '../helpers/fleet.js';
 
 // Real processes, real locks, real HTTP: each run is a couple of seconds with 2-4 workers.
 describe('client knobs', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { probeNamespaces } from '../harness/isolation/isolation.js';
-import { eventsOf, runFleet } from './helpers/fleet.js';
+import { probeNamespaces } from '../../harness/isolation/isolation.js';
+import { eventsOf, runFleet } from '../helpers/fleet.js';
 
 const namespaces = probeNamespaces();
 

@@ -2,11 +2,11 @@ import { mkdir, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resolveClientSettings } from '../harness/client/client-profile.js';
-import { acquireLockSet, lockPathsFor, releaseAll } from '../harness/client/lock-set.js';
-import { tryLock } from '../harness/client/refresh-lock.js';
-import { takeSessionFlock } from '../harness/client/session-flock.js';
-import { createRandom } from '../harness/random.js';
+import { resolveClientSettings } from '../../harness/client/client-profile.js';
+import { acquireLockSet, lockPathsFor, releaseAll } from '../../harness/client/lock-set.js';
+import { tryLock } from '../../harness/client/refresh-lock.js';
+import { takeSessionFlock } from '../../harness/client/session-flock.js';
+import { createRandom } from '../../harness/random.js';
 
 let scratch: string;
 let configDir: string;

@@ -4,8 +4,8 @@ import {
   clientSettingsSchema,
   resolveClientMix,
   resolveClientSettings,
-} from '../harness/client/client-profile.js';
-import { BESIDE_ONLY_PROFILE } from '../harness/scenario/options.js';
+} from '../../harness/client/client-profile.js';
+import { BESIDE_ONLY_PROFILE } from '../../harness/scenario/options.js';
 
 function refusal(input: unknown): { code: string; message: string } {
   try {
