@@ -66,20 +66,23 @@ export async function readScenarioFile(file: string, flags: Partial<Record<strin
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new TokenraceError('ERR_SCENARIO_NOT_FOUND', `${file}: cannot read it (${code})`, { cause: error });
+    throw new TokenraceError('ERR_SCENARIO_NOT_FOUND', `scenario: got ${JSON.stringify(file)}, expected a readable file (${code})`, {
+      cause: error,
+    });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new TokenraceError('ERR_SCENARIO_INVALID', `${file}: $: got text that is not JSON, expected a JSON object (${(error as Error).message})`);
+    throw new TokenraceError('ERR_SCENARIO_INVALID', `$: got text that is not JSON, expected a JSON object (${(error as Error).message.replace(/\s+/g, " ")}; in ${file})`);
   }
   const scenario = validateScenario(raw, file, flags);
   const expectedName = path.basename(file, '.json');
   if (scenario.name !== expectedName) {
     throw new TokenraceError(
       'ERR_SCENARIO_INVALID',
-      `${file}: ${jsonPath(['name'])}: got ${JSON.stringify(scenario.name)}, expected ${JSON.stringify(expectedName)} (the file's name)`,
+      `${jsonPath(['name'])}: got ${JSON.stringify(scenario.name)}, expected ${JSON.stringify(expectedName)} ` +
+        `(the file's name; in ${file})`,
     );
   }
   return scenario;
@@ -104,8 +107,8 @@ export function validateScenario(
 
   const [first, ...rest] = parsed.error.issues;
   const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
-  const where = origin === 'builtin' ? '' : `${origin}: `;
-  throw new TokenraceError('ERR_SCENARIO_INVALID', `${where}${formatIssue(describeIssue(first!, input))}${more}`);
+  const where = origin === 'builtin' ? '' : ` (in ${origin})`;
+  throw new TokenraceError('ERR_SCENARIO_INVALID', `${formatIssue(describeIssue(first!, input))}${more}${where}`);
 }
 
 function locate(ref: string, dir: string): string | null {

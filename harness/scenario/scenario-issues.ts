@@ -52,12 +52,15 @@ function showValue(value: unknown): string {
 
 function expectedText(issue: z.core.$ZodIssue): string {
   if (issue.message.startsWith('expected ')) return issue.message;
+  if (issue.code === 'unrecognized_keys' && issue.path[0] === 'expect' && issue.path.length === 2) {
+    return 'expected a counter name (listed in scenarios/schema.json)';
+  }
 
   switch (issue.code) {
     case 'unrecognized_keys':
       return 'expected no such field (a typo?)';
     case 'invalid_type':
-      return `expected ${issue.expected}`;
+      return `expected ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
     case 'too_small':
