@@ -1,4 +1,3 @@
-import { alignColumns } from '../report/table.js';
 import { BUILTIN_SCENARIOS } from '../scenario/builtin-scenarios.js';
 import { loadScenarioDir } from '../scenario/load-scenario.js';
 import { validateScenario } from '../scenario/load-scenario.js';
@@ -18,7 +17,11 @@ export async function scenariosCommand(dir: string, json: boolean, io: Pick<Comm
     io.stdout(JSON.stringify(listed) + '\n');
     return 0;
   }
-  const rows = scenarios.map((scenario) => [scenario.name, scenario.description, scenario.sources.join(' ')]);
-  io.stdout(alignColumns(rows, 3).join('\n') + '\n');
+  // Only the name is padded: descriptions vary too much for a column to help.
+  const width = Math.max(...scenarios.map((scenario) => scenario.name.length));
+  const lines = scenarios.map(
+    (scenario) => `${scenario.name.padEnd(width)}  ${scenario.description}  ${scenario.sources.join(' ')}`,
+  );
+  io.stdout(lines.join('\n') + '\n');
   return 0;
 }

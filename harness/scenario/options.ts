@@ -1,3 +1,4 @@
+import ms from 'ms';
 import type { z } from 'zod';
 import { invalidOption } from '../errors.js';
 import { describeIssue } from './scenario-issues.js';
@@ -23,14 +24,14 @@ export interface FlagDefinition {
 
 export const FLAG_DEFINITIONS: readonly FlagDefinition[] = [
   flag('workers', ['workers'], true, 'containers (worker processes) per layout', D.workers),
-  flag('duration', ['duration'], false, 'how long the workload runs in each layout (e.g. 4s, 1500ms)', `${D.duration}ms`),
+  flag('duration', ['duration'], false, 'how long the workload runs in each layout (e.g. 4s, 1500ms)', ms(D.duration)),
   flag('isolation', ['isolation'], false, 'how containers are made: namespace, paths, or auto', D.isolation),
   flag('seed', ['seed'], true, 'seed for lock-retry jitter (default: random, printed in the header)', 'random'),
-  flag('token-ttl', ['tokenTtl'], false, 'access token lifetime (compressed: real tokens live ~8h)', `${D.tokenTtl}ms`),
-  flag('refresh-margin', ['refreshMargin'], false, 'refresh this long before expiry (real: 5 min)', `${D.refreshMargin}ms`),
-  flag('refresh-latency', ['server', 'refreshLatency'], false, 'time the endpoint takes to answer a refresh', `${D.server.refreshLatency}ms`),
-  flag('api-interval', ['workload', 'apiInterval'], false, "pause between one session's API calls", `${D.workload.apiInterval}ms`),
-  flag('request-timeout', ['client', 'requestTimeout'], false, 'client timeout for each HTTP request', `${D.client.requestTimeout}ms`),
+  flag('token-ttl', ['tokenTtl'], false, 'access token lifetime (compressed: real tokens live ~8h)', ms(D.tokenTtl)),
+  flag('refresh-margin', ['refreshMargin'], false, 'refresh this long before expiry (real: 5 min)', ms(D.refreshMargin)),
+  flag('refresh-latency', ['server', 'refreshLatency'], false, 'time the endpoint takes to answer a refresh', ms(D.server.refreshLatency)),
+  flag('api-interval', ['workload', 'apiInterval'], false, "pause between one session's API calls", ms(D.workload.apiInterval)),
+  flag('request-timeout', ['client', 'requestTimeout'], false, 'client timeout for each HTTP request', ms(D.client.requestTimeout)),
 ];
 
 /** Flags that are about the run, not the scenario. */
