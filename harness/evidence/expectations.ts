@@ -1,5 +1,5 @@
 import type { LayoutName } from '../journal/events.js';
-import { flattenCounters, type CounterValue } from '../scenario/counter-names.js';
+import { flattenCounters, observedCounter, type CounterValue } from '../scenario/counter-names.js';
 import { formatExpectation, meetsExpectation, parseExpectation, type ExpectationText } from '../scenario/expectation.js';
 import type { LayoutCounters } from './counters.js';
 import type { VerdictResult } from './verdict.js';
@@ -33,7 +33,7 @@ export function checkExpectations(
       // The schema refuses what does not parse; this guards a hand-built object.
       if (!expectation) throw new Error(`expectation ${layout}.${counter} is not in the grammar: ${String(text)}`);
 
-      const observed = flat?.[counter] ?? null;
+      const observed = flat ? observedCounter(flat, counter) : null;
       const met = observed !== null && meetsExpectation(expectation, observed);
       checks.push({ layout, counter, expected: formatExpectation(expectation), observed, met });
     }

@@ -22,7 +22,30 @@ export function flattenCounters(counters: LayoutCounters): Record<string, Counte
   return flat;
 }
 
-export const COUNTER_NAMES = Object.keys(flattenCounters(countLayout([], 'legacy'))) as [
-  string,
-  ...string[],
-];
+const EMPTY = countLayout([], 'legacy');
+
+export const COUNTER_NAMES = Object.keys(flattenCounters(EMPTY)) as [string, ...string[]];
+
+/**
+ * Counters that are maps keyed by what happened (`ledger.faults_injected.error-after-commit`):
+ * any key under them may be expected, and a key the run never produced reads as 0.
+ */
+export const COUNTER_MAPS: readonly string[] = findMaps(EMPTY, '');
+
+function findMaps(value: unknown, prefix: string): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+
+  const entries = Object.entries(value);
+  if (entries.length === 0 && prefix) return [prefix];
+  return entries.flatMap(([key, inner]) => findMaps(inner, prefix ? `${prefix}.${key}` : key));
+}
+
+export function isCounterName(name: string): boolean {
+  return COUNTER_NAMES.includes(name) || COUNTER_MAPS.some((map) => name.startsWith(`${map}.`) && name.length > map.length + 1);
+}
+
+/** The observed value of a counter; keys a counter map never produced count 0. */
+export function observedCounter(flat: Readonly<Record<string, CounterValue>>, name: string): CounterValue | null {
+  if (name in flat) return flat[name]!;
+  return COUNTER_MAPS.some((map) => name.startsWith(`${map}.`)) ? 0 : null;
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LAYOUTS } from '../layout/layouts.js';
 import type { LayoutName } from '../journal/events.js';
 import type { SessionProfile } from '../client/session.js';
-import { COUNTER_NAMES } from './counter-names.js';
+import { COUNTER_NAMES, isCounterName } from './counter-names.js';
 import { expectationSchema } from './expectation.js';
 import { resolveClientProfile } from './scenario-client.js';
 import { duration, oneOf, wholeNumber, yesNo } from './fields.js';
@@ -66,8 +66,13 @@ const workloadSchema = z
   })
   .meta({ description: 'what each session does between refreshes' });
 
+const counterNameSchema = z
+  .string()
+  .refine(isCounterName, { error: 'expected a counter name (listed in scenarios/schema.json)' })
+  .meta({ examples: COUNTER_NAMES, description: `a counter: ${COUNTER_NAMES.join(', ')}` });
+
 const expectSchema = z
-  .partialRecord(layoutSchema, z.partialRecord(oneOf(COUNTER_NAMES), expectationSchema))
+  .partialRecord(layoutSchema, z.record(counterNameSchema, expectationSchema))
   .meta({ description: 'per layout, per counter: what the run must observe' });
 
 const scenarioObject = z.strictObject({
