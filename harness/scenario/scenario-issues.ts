@@ -52,6 +52,7 @@ function showValue(value: unknown): string {
 
 function expectedText(issue: z.core.$ZodIssue): string {
   if (issue.message.startsWith('expected ')) return issue.message;
+  if (issue.code === 'invalid_key' && issue.issues[0]) return expectedText(issue.issues[0] as z.core.$ZodIssue);
   if (issue.code === 'unrecognized_keys' && issue.path[0] === 'expect' && issue.path.length === 2) {
     return 'expected a counter name (listed in scenarios/schema.json)';
   }
