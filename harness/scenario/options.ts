@@ -1,6 +1,7 @@
 import ms from 'ms';
 import type { z } from 'zod';
 import { invalidOption } from '../errors.js';
+import { parseDuration } from './duration.js';
 import { describeIssue } from './scenario-issues.js';
 import { DEFAULT_OUT_DIR, SCENARIO_DEFAULTS as D } from './scenario-defaults.js';
 
@@ -15,23 +16,26 @@ export interface FlagDefinition {
   flag: string;
   /** The scenario field the flag overrides, as a path of keys. */
   path: readonly string[];
-  /** Values typed as digits go to the schema as numbers (whole-number fields). */
-  numeric: boolean;
+  /**
+   * How the typed text reaches the schema: `count` digits as a number, `duration` ("4s") as
+   * milliseconds, `text` as typed. What does not convert goes as typed, for the schema to refuse.
+   */
+  kind: 'count' | 'duration' | 'text';
   describe: string;
   /** Shown in --help: the scenario default. */
   default: string;
 }
 
 export const FLAG_DEFINITIONS: readonly FlagDefinition[] = [
-  flag('workers', ['workers'], true, 'containers (worker processes) per layout', D.workers),
-  flag('duration', ['duration'], false, 'how long the workload runs in each layout (e.g. 4s, 1500ms)', ms(D.duration)),
-  flag('isolation', ['isolation'], false, 'how containers are made: namespace, paths, or auto', D.isolation),
-  flag('seed', ['seed'], true, 'seed for lock-retry jitter (default: random, printed in the header)', 'random'),
-  flag('token-ttl', ['tokenTtl'], false, 'access token lifetime (compressed: real tokens live ~8h)', ms(D.tokenTtl)),
-  flag('refresh-margin', ['refreshMargin'], false, 'refresh this long before expiry (real: 5 min)', ms(D.refreshMargin)),
-  flag('refresh-latency', ['server', 'refreshLatency'], false, 'time the endpoint takes to answer a refresh', ms(D.server.refreshLatency)),
-  flag('api-interval', ['workload', 'apiInterval'], false, "pause between one session's API calls", ms(D.workload.apiInterval)),
-  flag('request-timeout', ['client', 'requestTimeout'], false, 'client timeout for each HTTP request', ms(D.client.requestTimeout)),
+  flag('workers', ['workers'], 'count', 'containers (worker processes) per layout', D.workers),
+  flag('duration', ['duration'], 'duration', 'how long the workload runs in each layout (e.g. 4s, 1500ms)', ms(D.duration)),
+  flag('isolation', ['isolation'], 'text', 'how containers are made: namespace, paths, or auto', D.isolation),
+  flag('seed', ['seed'], 'count', 'seed for lock-retry jitter (default: random, printed in the header)', 'random'),
+  flag('token-ttl', ['tokenTtl'], 'duration', 'access token lifetime (compressed: real tokens live ~8h)', ms(D.tokenTtl)),
+  flag('refresh-margin', ['refreshMargin'], 'duration', 'refresh this long before expiry (real: 5 min)', ms(D.refreshMargin)),
+  flag('refresh-latency', ['server', 'refreshLatency'], 'duration', 'time the endpoint takes to answer a refresh', ms(D.server.refreshLatency)),
+  flag('api-interval', ['workload', 'apiInterval'], 'duration', "pause between one session's API calls", ms(D.workload.apiInterval)),
+  flag('request-timeout', ['client', 'requestTimeout'], 'duration', 'client timeout for each HTTP request', ms(D.client.requestTimeout)),
 ];
 
 /** Flags that are about the run, not the scenario. */
@@ -39,8 +43,14 @@ export const RUN_FLAGS = {
   out: { describe: 'directory that receives <run-id>/report.json, report.md, events.ndjson', default: DEFAULT_OUT_DIR },
 } as const;
 
-function flag(name: string, path: string[], numeric: boolean, describe: string, shown: string | number): FlagDefinition {
-  return { flag: name, path, numeric, describe, default: String(shown) };
+function flag(
+  name: string,
+  path: string[],
+  kind: FlagDefinition['kind'],
+  describe: string,
+  shown: string | number,
+): FlagDefinition {
+  return { flag: name, path, kind, describe, default: String(shown) };
 }
 
 /**
@@ -55,8 +65,7 @@ export function flagOverrides(raw: Partial<Record<string, unknown>>): Record<str
     if (Array.isArray(given)) throw invalidOption(`--${definition.flag}`, given.join(' '), 'a single value');
 
     const text = String(given);
-    const value = definition.numeric && /^-?\d+$/.test(text) ? Number(text) : text;
-    setPath(overrides, definition.path, value);
+    setPath(overrides, definition.path, convert(definition.kind, text));
   }
   return overrides;
 }
@@ -91,6 +100,12 @@ export function applyFlags(input: unknown, raw: Partial<Record<string, unknown>>
   const merged = mergeDeep(input, overrides);
   if ('duration' in overrides) delete merged.cycles;
   return merged;
+}
+
+function convert(kind: FlagDefinition['kind'], text: string): unknown {
+  if (kind === 'count') return /^-?\d+$/.test(text) ? Number(text) : text;
+  if (kind === 'duration') return parseDuration(text) ?? text;
+  return text;
 }
 
 function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
