@@ -86,7 +86,7 @@ export function renderSuiteTable(entries: readonly SuiteEntry[]): string {
     }
     if (entry.result.expectations.length === 0) rows.push([entry.name, '-', '-', '-', '-', entry.result.verdict]);
     for (const check of entry.result.expectations) {
-      const observed = check.observed === null ? '-' : String(check.observed);
+      const observed = check.ran ? String(check.observed) : '-';
       rows.push([entry.name, check.layout, check.counter, check.expected, observed, check.met ? 'ok' : 'MISMATCH']);
     }
   }

@@ -13,8 +13,10 @@ export interface ExpectationCheck {
   layout: LayoutName;
   counter: string;
   expected: string;
-  /** null when the layout did not run. */
-  observed: CounterValue | null;
+  /** What the counter read; null also for a measurement with nothing to measure. */
+  observed: CounterValue;
+  /** false when the layout did not run (an interrupted run): nothing was observed. */
+  ran: boolean;
   met: boolean;
 }
 
@@ -33,9 +35,9 @@ export function checkExpectations(
       // The schema refuses what does not parse; this guards a hand-built object.
       if (!expectation) throw new Error(`expectation ${layout}.${counter} is not in the grammar: ${String(text)}`);
 
-      const observed = flat ? observedCounter(flat, counter) : null;
+      const observed = flat ? (observedCounter(flat, counter) ?? null) : null;
       const met = observed !== null && meetsExpectation(expectation, observed);
-      checks.push({ layout, counter, expected: formatExpectation(expectation), observed, met });
+      checks.push({ layout, counter, expected: formatExpectation(expectation), observed, ran: flat !== null, met });
     }
   }
   return checks;
@@ -44,7 +46,7 @@ export function checkExpectations(
 export function judgeExpectations(checks: readonly ExpectationCheck[]): VerdictResult {
   if (checks.length === 0) return { verdict: 'inconclusive', reasons: ['the scenario states no expectation'] };
 
-  const missing = checks.filter((check) => check.observed === null);
+  const missing = checks.filter((check) => !check.ran);
   if (missing.length > 0) {
     return { verdict: 'inconclusive', reasons: [`${missing[0]!.layout}: did not run, so nothing was observed`] };
   }

@@ -57,7 +57,7 @@ export function expectationRows(result: ScenarioResult): string[][] {
     check.layout,
     check.counter,
     check.expected,
-    check.observed === null ? '-' : String(check.observed),
+    check.ran ? String(check.observed) : '-',
     check.met ? 'ok' : 'MISMATCH',
   ]);
   return [['layout', 'counter', 'expected', 'observed', ''], ...rows];

@@ -5,16 +5,17 @@ import { countLayout, type LayoutCounters } from '../evidence/counters.js';
  * `countLayout` produces, nested ones spelt with a dot (`ledger.invalid_grant`). The list is
  * read off an empty journal's counters, so a counter added to counters.ts is expectable at once.
  */
-export type CounterValue = number | boolean;
+export type CounterValue = number | boolean | null;
 
 export function flattenCounters(counters: LayoutCounters): Record<string, CounterValue> {
   const flat: Record<string, CounterValue> = {};
   const visit = (value: unknown, prefix: string) => {
-    if (typeof value === 'number' || typeof value === 'boolean') {
+    // null: a measurement that had nothing to measure (no failure, so no time to recover).
+    if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
       flat[prefix] = value;
       return;
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    if (typeof value !== 'object' || Array.isArray(value)) return;
 
     for (const [key, inner] of Object.entries(value)) visit(inner, prefix ? `${prefix}.${key}` : key);
   };
@@ -45,7 +46,7 @@ export function isCounterName(name: string): boolean {
 }
 
 /** The observed value of a counter; keys a counter map never produced count 0. */
-export function observedCounter(flat: Readonly<Record<string, CounterValue>>, name: string): CounterValue | null {
-  if (name in flat) return flat[name]!;
-  return COUNTER_MAPS.some((map) => name.startsWith(`${map}.`)) ? 0 : null;
+export function observedCounter(flat: Readonly<Record<string, CounterValue>>, name: string): CounterValue | undefined {
+  if (name in flat) return flat[name];
+  return COUNTER_MAPS.some((map) => name.startsWith(`${map}.`)) ? 0 : undefined;
 }
