@@ -61,6 +61,7 @@ export interface ScenarioContext {
 
 export async function runScenario(scenario: Scenario, context: ScenarioContext): Promise<ScenarioResult> {
   const clock = createRunClock();
+  const { refreshLatency, ...server } = scenario.server;
   let interrupted = false;
   for (const layout of scenario.layouts) {
     if (context.signal.aborted) break;
@@ -74,7 +75,8 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
       seed: context.seed,
       tokenTtlMs: scenario.tokenTtl,
       refreshMarginMs: scenario.refreshMargin,
-      refreshLatencyMs: scenario.server.refreshLatency,
+      refreshLatencyMs: refreshLatency,
+      server,
       apiIntervalMs: scenario.workload.apiInterval,
       requestTimeoutMs: scenario.client.requestTimeout,
       profile: context.profile,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serverSettingsSchema } from '../endpoint/server-settings.js';
 import { LAYOUTS } from '../layout/layouts.js';
 import type { LayoutName } from '../journal/events.js';
 import type { SessionProfile } from '../client/session.js';
@@ -23,13 +24,17 @@ export const isolationRequestSchema = oneOf(['auto', 'namespace', 'paths']);
 
 const layoutSchema = oneOf(LAYOUTS as unknown as [LayoutName, ...LayoutName[]]);
 
-const serverSchema = z
-  .strictObject({
+/**
+ * The endpoint: its rotation policy, rate limit and faults (endpoint/server-settings.ts), plus
+ * how long it takes to answer a refresh when no latency fault says otherwise.
+ */
+const serverSchema = serverSettingsSchema
+  .extend({
     refreshLatency: duration(0, 60_000)
       .default(D.server.refreshLatency)
       .meta({ description: 'time the mock endpoint takes to answer a refresh' }),
   })
-  .meta({ description: 'the mock token endpoint' });
+  .meta({ description: 'the mock token endpoint: policy, rate limit, faults' });
 
 /** The knobs of the built-in client; omitted ones come from the named profile. */
 const clientSchema = z
@@ -102,7 +107,7 @@ const scenarioObject = z.strictObject({
   refreshMargin: duration(0, 3_600_000)
     .default(D.refreshMargin)
     .meta({ description: 'refresh this long before expiry (compressed)' }),
-  server: serverSchema.default(() => serverSchema.parse({})),
+  server: serverSchema.prefault({}),
   client: clientSchema.default(() => clientSchema.parse({})),
   faults: faultsSchema.default({}),
   workload: workloadSchema.default(() => workloadSchema.parse({})),

@@ -41,6 +41,8 @@ describe('the scenario schema', () => {
     ['a negative count', { workers: -1 }, '$.workers'],
     ['a negative retry count', { client: { retries: -3 } }, '$.client.retries'],
     ['an unknown client profile', { client: { profile: 'telepathic' } }, '$.client.profile'],
+    ['an unknown server policy', { server: { reuse: 'lenient' } }, '$.server.reuse'],
+    ['a fault probability above 1', { server: { faults: [{ kind: 'error', probability: 2 }] } }, '$.server.faults[0].probability'],
     ['an unknown layout', { layouts: ['legacy', 'attic'] }, '$.layouts[1]'],
     ['an unknown field (a typo)', { wokers: 4 }, '$.wokers'],
     ['an unknown nested field', { client: { stael: 2000 } }, '$.client.stael'],
