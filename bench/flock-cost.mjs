@@ -3,6 +3,7 @@
 // Usage: npm run build && node bench/flock-cost.mjs [workers] [durationMs]
 import { resolveClientSettings } from '../dist/client/client-profile.js';
 import { countLayout } from '../dist/evidence/counters.js';
+import { DEFAULT_SERVER_SETTINGS } from '../dist/endpoint/server-settings.js';
 import { createRunClock } from '../dist/journal/clock.js';
 import { Journal } from '../dist/journal/journal.js';
 import { runLayout } from '../dist/run/run-layout.js';
@@ -25,6 +26,7 @@ for (const layout of ['legacy', 'shared']) {
       refreshLatencyMs: 50,
       apiIntervalMs: 25,
       requestTimeoutMs: 5000,
+      server: DEFAULT_SERVER_SETTINGS,
       profile: resolveClientSettings({ flock: { placement } }),
       journal,
       clock: createRunClock(),

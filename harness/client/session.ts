@@ -143,7 +143,10 @@ class Session {
     }
 
     if (this.#needsRefresh(current)) {
-      await this.#refreshUnderLock(current);
+      const failed = await this.#refreshUnderLock(current);
+      // TODO(client): a real client's reaction to 429/5xx (Retry-After, backoff) belongs to the
+      // client profiles; until then one API interval, outside the lock, keeps this from spinning.
+      if (failed) await sleep(this.#options.apiIntervalMs);
       return;
     }
 
@@ -183,7 +186,8 @@ class Session {
     else this.#remembered = null;
   }
 
-  async #refreshUnderLock(planned: Credentials): Promise<void> {
+  /** True when the refresh ended in an error (no answer, 429, 5xx): the caller pauses. */
+  async #refreshUnderLock(planned: Credentials): Promise<boolean> {
     const { configDir, mountPoints, emit } = this.#options;
     const lockPaths = await lockPathsFor(this.#knobs, configDir, mountPoints);
     const waitStarted = performance.now();
@@ -202,7 +206,7 @@ class Session {
     if (lock.status === 'retry_limit_reached') {
       // The real client gives up on this refresh and carries on with the token it has.
       emit({ type: 'lock_retry_limit_reached', lockPath: lockPaths[0] ?? '', attempts: lock.attempts });
-      return;
+      return false;
     }
 
     const heldSince = performance.now();
@@ -212,7 +216,7 @@ class Session {
     }
     try {
       await this.#faultsWhileHolding(lock.held);
-      await this.#refreshHoldingLock(planned, lock.held[0]?.lockPath);
+      return await this.#refreshHoldingLock(planned, lock.held[0]?.lockPath);
     } finally {
       // Said before the lock dirs go: a process that takes a lock the moment it is free must
       // never appear, on the shared clock, to take it before its holder let go.
@@ -247,7 +251,7 @@ class Session {
     return new Promise<never>(() => undefined);
   }
 
-  async #refreshHoldingLock(planned: Credentials, lockPath: string | undefined): Promise<void> {
+  async #refreshHoldingLock(planned: Credentials, lockPath: string | undefined): Promise<boolean> {
     let current = planned;
     if (this.#knobs.rereadAfterLock) {
       current = (await this.#readStore()) ?? planned;
@@ -258,7 +262,7 @@ class Session {
           planned: fingerprint(planned.refreshToken),
           adopted: fingerprint(current.refreshToken),
         });
-        return;
+        return false;
       }
     }
 
@@ -276,6 +280,7 @@ class Session {
     const started = performance.now();
     const outcome = await this.#client.refresh(current.refreshToken);
     await this.#settleRefresh(outcome, current, elapsed(started));
+    return outcome.status === 'error';
   }
 
   async #settleRefresh(outcome: RefreshOutcome, spent: Credentials, latencyMs: number): Promise<void> {

@@ -46,7 +46,7 @@ const FAILURES = new Set([
 ]);
 const SUCCESSES = new Set(['refresh_ok', 'api_ok']);
 
-export function countFaults(events: readonly JournalEvent[]): FaultCounters {
+export function countClientFaults(events: readonly JournalEvent[]): FaultCounters {
   const ordered = [...events].sort((a, b) => a.t - b.t);
   const count = (type: string) => ordered.filter((event) => event.type === type).length;
   const exits = ordered.filter((event) => event.type === 'worker_exit');

@@ -18,6 +18,7 @@ import {
 } from '../layout/filesystems.js';
 import { plantFutureLocks } from '../fleet/future-locks.js';
 import { TokenClient } from '../client/token-client.js';
+import type { ServerSettings } from '../endpoint/server-settings.js';
 import { startTokenEndpoint } from '../endpoint/token-endpoint.js';
 import { TokenraceError } from '../errors.js';
 import type { ContainerResult, ContainerTask } from '../fleet/container-worker.js';
@@ -61,6 +62,8 @@ export interface LayoutRunOptions {
   workerFaults?: WorkerFaults;
   /** Filesystems of the store and the homes (layout/filesystems.ts); disk by default. */
   filesystems?: Filesystems;
+  /** The endpoint's rotation policy, rate limit and faults (`compare`: the strict server). */
+  server: ServerSettings;
   journal: Journal;
   clock: RunClock;
   signal: AbortSignal;
@@ -115,6 +118,8 @@ async function runInScratch(
   const endpoint = await startTokenEndpoint({
     accessTtlMs: options.tokenTtlMs,
     refreshLatencyMs: options.refreshLatencyMs,
+    server: options.server,
+    seed: options.seed,
     onLedger: (entry) => journal.append({ t: clock.now(), layout, type: 'ledger', seq: ++seq, ...entry }),
   });
   resources.push(() => endpoint.close());

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countFaults, countSteals } from '../../harness/evidence/fault-counters.js';
+import { countClientFaults, countSteals } from '../../harness/evidence/fault-counters.js';
 import { FaultPlan, resolveWorkerFaults } from '../../harness/fleet/worker-faults.js';
 import type { JournalEvent } from '../../harness/journal/events.js';
 
@@ -33,12 +33,12 @@ describe('fault counters', () => {
       { ...base, t: 400, worker: 1, type: 'api_ok', latencyMs: 1 },
       { ...base, t: 500, worker: 2, type: 'lock_retry_limit_reached', lockPath: 'l', attempts: 3 },
     ];
-    const counters = countFaults(events);
+    const counters = countClientFaults(events);
 
     expect(counters.time_to_recover_ms).toBe(300);
     expect(counters.unrecovered).toBe(1);
     expect(counters.lock_timeout).toBe(1);
-    expect(countFaults([]).time_to_recover_ms).toBeNull();
+    expect(countClientFaults([]).time_to_recover_ms).toBeNull();
   });
 });
 

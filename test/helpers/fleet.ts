@@ -1,4 +1,5 @@
 import { resolveClientMix, resolveClientSettings } from '../../harness/client/client-profile.js';
+import { DEFAULT_SERVER_SETTINGS } from '../../harness/endpoint/server-settings.js';
 import { countLayout, type LayoutCounters } from '../../harness/evidence/counters.js';
 import { resolveWorkerFaults } from '../../harness/fleet/worker-faults.js';
 import { createRunClock } from '../../harness/journal/clock.js';
@@ -41,6 +42,7 @@ export async function runFleet(run: FleetRun): Promise<{ counters: LayoutCounter
     refreshLatencyMs: run.refreshLatencyMs ?? 50,
     apiIntervalMs: 25,
     requestTimeoutMs: run.requestTimeoutMs ?? 5000,
+    server: DEFAULT_SERVER_SETTINGS,
     profile: resolveClientSettings(run.client ?? {}),
     ...(run.mix ? { client: resolveClientMix(run.mix) } : {}),
     workerFaults: resolveWorkerFaults(run.workerFaults ?? []),
