@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { invalidOption } from '../errors.js';
+import { invalidOption, refuseIssue } from '../errors.js';
 
 /**
  * The built-in client's knobs, and the preset profiles named for what they do. A profile is only
@@ -151,11 +151,7 @@ function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, field: string): T
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
 
-  const issue = parsed.error.issues[0]!;
-  const where = [field, ...issue.path.map(String)].join('.');
-  const value = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey], input);
-  const shown = issue.code === 'custom' && 'input' in issue ? issue.input : value;
-  throw invalidOption(where, shown === undefined ? 'nothing' : shown, issue.message);
+  throw refuseIssue(parsed.error.issues[0]!, input, field);
 }
 
 /** Which client each worker (1-based) runs, for a fleet of `workers` containers. */

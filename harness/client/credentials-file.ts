@@ -81,7 +81,11 @@ function serializeCredentials(credentials: Credentials): string {
  * between sees an empty or half-written file. `gapMs` splits the write into two halves that far
  * apart (a slow disk or network filesystem), so the window can be made wide enough to observe.
  */
-export async function writeCredentialsInPlace(configDir: string, credentials: Credentials, gapMs: number): Promise<void> {
+export async function writeCredentialsInPlace(
+  configDir: string,
+  credentials: Credentials,
+  gapMs: number,
+): Promise<void> {
   const text = serializeCredentials(credentials);
   const file = await open(credentialsPath(configDir), 'w', 0o600);
   try {

@@ -17,7 +17,11 @@ export type SessionFlock =
   | { status: 'timeout'; lockFile: string; waitedMs: number };
 
 /** The lock file for a placement, as this container sees it. */
-export function flockFileFor(placement: ClientKnobs['flock']['placement'], configDir: string, home: string): string | null {
+export function flockFileFor(
+  placement: ClientKnobs['flock']['placement'],
+  configDir: string,
+  home: string,
+): string | null {
   switch (placement) {
     case 'off':
       return null;

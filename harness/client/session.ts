@@ -311,7 +311,8 @@ class Session {
       const stored = await this.#readStore();
       if (stored && stored.refreshToken !== dead.refreshToken) {
         this.#remembered = stored;
-        emit({ type: 'token_adopted', dead: fingerprint(dead.refreshToken), adopted: fingerprint(stored.refreshToken) });
+        const adopted = fingerprint(stored.refreshToken);
+        emit({ type: 'token_adopted', dead: fingerprint(dead.refreshToken), adopted });
         return;
       }
       await this.#relogin();

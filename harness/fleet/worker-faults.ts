@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { invalidOption } from '../errors.js';
+import { refuseIssue } from '../errors.js';
 
 /**
  * Faults done to the containers of a fleet (not to the endpoint). Each names the workers it hits
@@ -61,10 +61,7 @@ export function resolveWorkerFaults(input: unknown, field = 'workerFaults'): Wor
   const parsed = workerFaultsSchema.safeParse(input);
   if (parsed.success) return parsed.data;
 
-  const issue = parsed.error.issues[0]!;
-  const where = [field, ...issue.path.map(String)].join('.');
-  const value = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey], input);
-  throw invalidOption(where, value === undefined ? 'nothing' : value, issue.message);
+  throw refuseIssue(parsed.error.issues[0]!, input, field);
 }
 
 /** The faults that hit one worker (future-lock hits the store, not a worker). */

@@ -59,7 +59,10 @@ async function planSharedContainer(
     const sharedMountPoint = path.join(tree.root, 'container', 'shared');
     return {
       ...common,
-      env: { HOME: path.join(tree.root, 'container', 'home'), CLAUDE_CONFIG_DIR: path.join(sharedMountPoint, 'config') },
+      env: {
+        HOME: path.join(tree.root, 'container', 'home'),
+        CLAUDE_CONFIG_DIR: path.join(sharedMountPoint, 'config'),
+      },
       mounts: [
         { source: privateHome, target: path.join(tree.root, 'container', 'home') },
         { source: tree.store, target: sharedMountPoint },
@@ -78,7 +81,12 @@ async function planSharedContainer(
 }
 
 /** A private `~/.claude` that the run seeds with a copy of the store (see `seedCopies`). */
-async function planCopy(tree: RunTree, isolation: IsolationName, worker: number, privateHome: string): Promise<ContainerPlan> {
+async function planCopy(
+  tree: RunTree,
+  isolation: IsolationName,
+  worker: number,
+  privateHome: string,
+): Promise<ContainerPlan> {
   const hostConfigDir = path.join(privateHome, '.claude');
   await mkdir(hostConfigDir, { recursive: true, mode: 0o700 });
   const common = { worker, hostHome: privateHome, hostConfigDir, role: 'container' as const };

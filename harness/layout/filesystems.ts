@@ -2,7 +2,7 @@ import { statfs } from 'node:fs/promises';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { invalidOption } from '../errors.js';
+import { invalidOption, refuseIssue } from '../errors.js';
 import type { ContainerPlan, RunTree } from './layouts.js';
 
 /**
@@ -30,14 +30,10 @@ export const TMPFS_PARENT = '/dev/shm';
 
 export function resolveFilesystems(input: unknown, isolation: string, field = 'filesystems'): Filesystems {
   const parsed = filesystemsSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const key = issue.path.map(String).join('.');
-    const value = (input as Record<string, unknown> | undefined)?.[key];
-    throw invalidOption([field, ...issue.path.map(String)].join('.'), value ?? 'nothing', issue.message);
-  }
+  if (!parsed.success) throw refuseIssue(parsed.error.issues[0]!, input, field);
   if (parsed.data.home === 'overlay' && isolation !== 'namespace') {
-    throw invalidOption(`${field}.home`, 'overlay', 'disk or tmpfs under paths isolation (overlay needs a mount namespace)');
+    const expected = 'disk or tmpfs under paths isolation (overlay needs a mount namespace)';
+    throw invalidOption(`${field}.home`, 'overlay', expected);
   }
   return parsed.data;
 }

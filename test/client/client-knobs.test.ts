@@ -59,18 +59,36 @@ describe('client knobs', () => {
     expect(atomic.counters.torn_reads).toBe(0);
   });
 
-  it('reacts to invalid_grant as told: log out, wipe the store, or adopt the token found', async () => {
-    const logout = await runFleet({ workers: 4, client: { profile: 'no-lock', onInvalidGrant: 'logout' } });
-    expect(logout.counters.logged_out).toBeGreaterThan(0);
+  it('reacts to invalid_grant as told: log out, or adopt the token found in the store', async () => {
+    // Worker 1 refreshes first; worker 2 kept the first token in memory and spends it late.
+    const fleet = (onInvalidGrant: string) => [
+      { workers: 1, client: { profile: 'no-lock', label: 'first', refreshMarginMs: 600 } },
+      { workers: 1, client: { profile: 'no-lock', label: 'late', tokenRead: 'once', onInvalidGrant } },
+    ];
+    const logout = await runFleet({ workers: 2, mix: fleet('logout') });
+    expect(logout.counters.clients?.late?.invalid_grant).toBeGreaterThan(0);
+    expect(logout.counters.logged_out).toBe(1);
     expect(logout.counters.relogins).toBe(0);
 
-    const wipe = await runFleet({ workers: 4, client: { profile: 'no-lock', onInvalidGrant: 'wipe-store' } });
-    expect(wipe.counters.logged_out).toBeGreaterThan(0);
-    expect(wipe.counters.stores_wiped).toBeGreaterThan(0);
-
-    const adopt = await runFleet({ workers: 4, client: { profile: 'no-lock', onInvalidGrant: 'reread-and-adopt' } });
+    const adopt = await runFleet({ workers: 2, mix: fleet('reread-and-adopt') });
     expect(adopt.counters.tokens_adopted).toBeGreaterThan(0);
     expect(adopt.counters.logged_out).toBe(0);
+    expect(adopt.counters.relogins).toBe(0);
+  });
+
+  it('wipes the store on invalid_grant only while it still holds the dead token', async () => {
+    // Worker 1 dies between the token response and the write: the store keeps a spent token.
+    const { counters } = await runFleet({
+      workers: 2,
+      mix: [
+        { workers: 1, client: { profile: 'no-lock', label: 'first', refreshMarginMs: 600 } },
+        { workers: 1, client: { profile: 'no-lock', label: 'wiper', onInvalidGrant: 'wipe-store' } },
+      ],
+      workerFaults: [{ kind: 'kill-before-write', workers: [1] }],
+    });
+
+    expect(counters.stores_wiped).toBe(1);
+    expect(counters.logged_out).toBe(1);
   });
 
   it('a larger refresh margin refreshes more often', async () => {

@@ -65,10 +65,14 @@ describe('worker faults', () => {
   });
 
   it('a SIGKILL between the token response and the write loses the rotation', async () => {
+    // Worker 1 refreshes first (larger margin) and dies before writing what it got.
     const { counters } = await runFleet({
       workers: 3,
       durationMs: 4000,
-      client: FAST_LOCK,
+      mix: [
+        { workers: 1, client: { ...FAST_LOCK, label: 'first', refreshMarginMs: 600 } },
+        { workers: 2, client: FAST_LOCK },
+      ],
       workerFaults: [{ kind: 'kill-before-write', workers: [1] }],
     });
 
