@@ -46,7 +46,11 @@ const rateLimitSchema = z.strictObject({
   window: durationSchema(1, HOUR_MS),
 });
 
-/** Which token requests a fault hits. At most one of the four; none means every request. */
+/**
+ * Which token requests a fault hits. At most one of the four; none means every request. Token
+ * requests are the well-formed refresh grants the rate limit admitted, numbered from 1 per
+ * endpoint (each layout of a run has its own endpoint, so both see the same schedule).
+ */
 const triggerShape = {
   /** Chance per token request, drawn from the run's seed. */
   probability: z
@@ -54,7 +58,7 @@ const triggerShape = {
     .min(0, { error: 'expected a probability from 0 to 1' })
     .max(1, { error: 'expected a probability from 0 to 1' })
     .optional(),
-  /** Every Nth token request (N, 2N, 3N...), counted from 1 across the run. */
+  /** Every Nth token request (N, 2N, 3N...). */
   every: count(1).optional(),
   /** The first N token requests. */
   first: count(1).optional(),
@@ -139,10 +143,12 @@ const faultSchema = z
 
 function checkLatencyOrder(fault: LatencyFault, context: z.RefinementCtx): void {
   if (fault.distribution === 'uniform' && fault.max < fault.min) {
-    context.addIssue({ code: 'custom', path: ['max'], message: `expected max ≥ min (${fault.min}ms)` });
+    const message = `expected max ≥ min (${fault.min}ms)`;
+    context.addIssue({ code: 'custom', path: ['max'], message });
   }
   if (fault.distribution === 'lognormal' && fault.p99 < fault.p50) {
-    context.addIssue({ code: 'custom', path: ['p99'], message: `expected p99 ≥ p50 (${fault.p50}ms)` });
+    const message = `expected p99 ≥ p50 (${fault.p50}ms)`;
+    context.addIssue({ code: 'custom', path: ['p99'], message });
   }
 }
 
@@ -170,4 +176,6 @@ export type FaultKind = Fault['kind'];
 export type LatencyFault = Extract<Fault, { kind: 'latency' }>;
 
 /** The strict server: no grace, no revocation, no limit, atomic rotation, no faults. */
-export const DEFAULT_SERVER_SETTINGS: ServerSettings = Object.freeze(serverSettingsSchema.parse({}));
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = Object.freeze(
+  serverSettingsSchema.parse({}),
+);
