@@ -1,12 +1,10 @@
-import { clientLabel } from '../client/client-profile.js';
 import path from 'node:path';
 import { ExitCode } from '../errors.js';
 import { chooseIsolation, type IsolationChoice } from '../isolation/isolation.js';
 import { Journal } from '../journal/journal.js';
 import { renderTextTable } from '../report/table.js';
 import { writeReports } from '../report/write-reports.js';
-import { runScenario, type Judge, type ScenarioResult } from '../run/run-scenario.js';
-import { resolveClientProfile } from '../scenario/scenario-client.js';
+import { fleetLabel, runScenario, type Judge, type ScenarioResult } from '../run/run-scenario.js';
 import { workloadMs, type Scenario } from '../scenario/scenario-schema.js';
 import { createReportDir, newRunId } from './report-dir.js';
 
@@ -52,12 +50,11 @@ export async function runScenarioToReports(
 ): Promise<ScenarioResult> {
   const { isolation, reportDir } = prepared;
   const journal = new Journal(path.join(reportDir, 'events.ndjson'));
-  const profile = resolveClientProfile(scenario.client);
   const seed = scenario.seed ?? Math.floor(Math.random() * 2 ** 31);
   io.stderr(
     `tokenrace ${scenario.name}: ${scenario.workers} workers × ${workloadMs(scenario)} ms per layout ` +
       `(${scenario.layouts.join(', ')}), isolation ${isolation.isolation} (${isolation.reason}), ` +
-      `profile ${clientLabel(profile)}, seed ${seed}\n`,
+      `client ${fleetLabel(scenario)}, seed ${seed}\n`,
   );
 
   let result: ScenarioResult;
@@ -67,7 +64,6 @@ export async function runScenarioToReports(
       reportDir,
       isolation: isolation.isolation,
       isolationReason: isolation.reason,
-      profile,
       seed,
       judge: prepared.judge,
       journal,

@@ -1,5 +1,4 @@
 import { clientLabel } from '../client/client-profile.js';
-import type { SessionProfile } from '../client/session.js';
 import { countLayout, type LayoutCounters } from '../evidence/counters.js';
 import { checkExpectations, judgeExpectations, type ExpectationCheck } from '../evidence/expectations.js';
 import { judgeCompare, type Verdict, type VerdictResult } from '../evidence/verdict.js';
@@ -7,6 +6,7 @@ import { createRunClock } from '../journal/clock.js';
 import type { JournalEvent, LayoutName } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
 import type { IsolationName } from '../layout/layouts.js';
+import { SCENARIO_DEFAULTS } from '../scenario/scenario-defaults.js';
 import { workloadMs, type Scenario } from '../scenario/scenario-schema.js';
 import { runLayout } from './run-layout.js';
 
@@ -51,7 +51,6 @@ export interface ScenarioContext {
   reportDir: string;
   isolation: IsolationName;
   isolationReason: string;
-  profile: SessionProfile;
   /** The scenario's seed, or the random one drawn for this run. */
   seed: number;
   judge: Judge;
@@ -79,8 +78,11 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
       refreshLatencyMs: refreshLatency,
       server,
       apiIntervalMs: scenario.workload.apiInterval,
-      requestTimeoutMs: scenario.client.requestTimeout,
-      profile: context.profile,
+      requestTimeoutMs: scenario.client.requestTimeoutMs ?? SCENARIO_DEFAULTS.requestTimeout,
+      client: scenario.clients,
+      workerFaults: scenario.faults,
+      filesystems: scenario.filesystems,
+      profile: scenario.client,
       journal: context.journal,
       clock,
       signal: context.signal,
@@ -95,7 +97,7 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
 export function summarize(
   events: readonly JournalEvent[],
   scenario: Scenario,
-  context: Pick<ScenarioContext, 'runId' | 'reportDir' | 'isolation' | 'isolationReason' | 'profile' | 'seed' | 'judge'>,
+  context: Pick<ScenarioContext, 'runId' | 'reportDir' | 'isolation' | 'isolationReason' | 'seed' | 'judge'>,
   interrupted: boolean,
 ): ScenarioResult {
   const layouts: Partial<Record<LayoutName, LayoutCounters>> = {};
@@ -121,7 +123,7 @@ export function summarize(
     interrupted,
     isolation: context.isolation,
     isolation_reason: context.isolationReason,
-    profile: clientLabel(context.profile),
+    profile: fleetLabel(scenario),
     seed: context.seed,
     workers: scenario.workers,
     duration_ms: workloadMs(scenario),
@@ -129,4 +131,10 @@ export function summarize(
     layouts,
     expectations,
   };
+}
+
+/** The client(s) a scenario runs: `beside-only`, or `3×beside-only + 1×helper` for a mix. */
+export function fleetLabel(scenario: Scenario): string {
+  if (!scenario.clients) return clientLabel(scenario.client);
+  return scenario.clients.map((entry) => `${entry.workers}×${clientLabel(entry.client)}`).join(' + ');
 }

@@ -5,7 +5,10 @@ import { parseDuration } from './duration.js';
 import { describeIssue } from './scenario-issues.js';
 import { DEFAULT_OUT_DIR, SCENARIO_DEFAULTS as D } from './scenario-defaults.js';
 
-export { BESIDE_ONLY_PROFILE } from './scenario-client.js';
+import { clientSettingsSchema } from '../client/client-profile.js';
+
+/** The client `compare` runs by default: the `beside-only` preset, every knob at its default. */
+export const BESIDE_ONLY_PROFILE = clientSettingsSchema.parse({});
 
 /**
  * The flags of `compare` and `run`: each one names the scenario field it overrides. Their
@@ -35,7 +38,7 @@ export const FLAG_DEFINITIONS: readonly FlagDefinition[] = [
   flag('refresh-margin', ['refreshMargin'], 'duration', 'refresh this long before expiry (real: 5 min)', ms(D.refreshMargin)),
   flag('refresh-latency', ['server', 'refreshLatency'], 'duration', 'time the endpoint takes to answer a refresh', ms(D.server.refreshLatency)),
   flag('api-interval', ['workload', 'apiInterval'], 'duration', "pause between one session's API calls", ms(D.workload.apiInterval)),
-  flag('request-timeout', ['client', 'requestTimeout'], 'duration', 'client timeout for each HTTP request', ms(D.client.requestTimeout)),
+  flag('request-timeout', ['client', 'requestTimeoutMs'], 'duration', 'client timeout for each HTTP request', ms(D.requestTimeout)),
 ];
 
 /** Flags that are about the run, not the scenario. */

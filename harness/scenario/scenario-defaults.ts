@@ -18,10 +18,8 @@ export const SCENARIO_DEFAULTS = {
   server: {
     refreshLatency: 50 as Milliseconds,
   },
-  client: {
-    profile: 'beside-only' as const,
-    requestTimeout: 5_000 as Milliseconds,
-  },
+  /** The client's request timeout unless its `requestTimeoutMs` knob says otherwise. */
+  requestTimeout: 5_000 as Milliseconds,
   workload: {
     apiInterval: 25 as Milliseconds,
   },
@@ -29,11 +27,3 @@ export const SCENARIO_DEFAULTS = {
 
 /** Where a run writes `<run id>/report.json` etc. unless told otherwise (not part of a scenario). */
 export const DEFAULT_OUT_DIR = 'reports';
-
-/**
- * proper-lockfile silently raises `stale` below 2 s to 2 s, and `update` below 1 s (or above
- * stale/2) into that range. A scenario asking for such values would measure something other than
- * what it says, so they are refused instead (see lockTimingIssues).
- */
-export const LOCKFILE_MIN_STALE_MS: Milliseconds = 2_000;
-export const LOCKFILE_MIN_UPDATE_MS: Milliseconds = 1_000;

@@ -2,16 +2,14 @@ import { z } from 'zod';
 import { serverSettingsSchema } from '../endpoint/server-settings.js';
 import { LAYOUTS } from '../layout/layouts.js';
 import type { LayoutName } from '../journal/events.js';
-import type { SessionProfile } from '../client/session.js';
+import { clientMixSchema, clientSettingsSchema } from '../client/client-profile.js';
+import { workerFaultsSchema } from '../fleet/worker-faults.js';
+import { EXTRA_LAYOUTS } from '../layout/extra-layouts.js';
+import { filesystemsSchema } from '../layout/filesystems.js';
 import { COUNTER_NAMES, isCounterName } from './counter-names.js';
 import { expectationSchema } from './expectation.js';
-import { resolveClientProfile } from './scenario-client.js';
-import { duration, oneOf, wholeNumber, yesNo } from './fields.js';
-import {
-  LOCKFILE_MIN_STALE_MS,
-  LOCKFILE_MIN_UPDATE_MS,
-  SCENARIO_DEFAULTS as D,
-} from './scenario-defaults.js';
+import { duration, oneOf, wholeNumber } from './fields.js';
+import { SCENARIO_DEFAULTS as D } from './scenario-defaults.js';
 
 /**
  * A scenario: one validated object holding every knob of a run, read from a JSON file in
@@ -22,7 +20,10 @@ import {
 
 export const isolationRequestSchema = oneOf(['auto', 'namespace', 'paths']);
 
-const layoutSchema = oneOf(LAYOUTS as unknown as [LayoutName, ...LayoutName[]]);
+/** Every layout a scenario may name; `compare` runs legacy and shared. */
+export const ALL_LAYOUTS = [...LAYOUTS, ...EXTRA_LAYOUTS] as unknown as [LayoutName, ...LayoutName[]];
+
+const layoutSchema = oneOf(ALL_LAYOUTS);
 
 /**
  * The endpoint: its rotation policy, rate limit and faults (endpoint/server-settings.ts), plus
@@ -35,33 +36,6 @@ const serverSchema = serverSettingsSchema
       .meta({ description: 'time the mock endpoint takes to answer a refresh' }),
   })
   .meta({ description: 'the mock token endpoint: policy, rate limit, faults' });
-
-/** The knobs of the built-in client; omitted ones come from the named profile. */
-const clientSchema = z
-  .strictObject({
-    profile: oneOf(['beside-only']).default(D.client.profile),
-    realpath: yesNo().optional().meta({ description: 'resolve symlinks in the lock path' }),
-    stale: duration(0, 3_600_000)
-      .optional()
-      .meta({ description: 'proper-lockfile `stale`; at least 2s (the library raises lower values)' }),
-    update: duration(0, 3_600_000)
-      .optional()
-      .meta({ description: 'proper-lockfile `update`; from 1s to stale/2 (the library moves others)' }),
-    retries: wholeNumber(0, 10_000).optional().meta({ description: 'lock attempts after the first' }),
-    retryMin: duration(0, 60_000).optional().meta({ description: 'shortest pause between lock attempts' }),
-    retryMax: duration(0, 60_000).optional().meta({ description: 'longest pause between lock attempts' }),
-    rereadAfterLock: yesNo()
-      .optional()
-      .meta({ description: 're-read the store once the lock is held and adopt a newer token' }),
-    requestTimeout: duration(100, 300_000)
-      .default(D.client.requestTimeout)
-      .meta({ description: 'client timeout for each HTTP request' }),
-  })
-  .meta({ description: 'the client every container runs: a profile and knobs over it' });
-
-// TODO(scope): worker and endpoint faults arrive with the server and client branches; until then
-// any fault is refused rather than silently ignored.
-const faultsSchema = z.strictObject({}).meta({ description: 'faults injected into the run' });
 
 const workloadSchema = z
   .strictObject({
@@ -108,8 +82,14 @@ const scenarioObject = z.strictObject({
     .default(D.refreshMargin)
     .meta({ description: 'refresh this long before expiry (compressed)' }),
   server: serverSchema.prefault({}),
-  client: clientSchema.default(() => clientSchema.parse({})),
-  faults: faultsSchema.default({}),
+  client: clientSettingsSchema
+    .prefault({})
+    .meta({ description: 'the client every container runs: a profile and knobs over it' }),
+  clients: clientMixSchema
+    .optional()
+    .meta({ description: 'a fleet of different clients instead: workers per client, in order' }),
+  faults: workerFaultsSchema.meta({ description: 'faults done to the containers (the endpoint has its own)' }),
+  filesystems: filesystemsSchema.meta({ description: 'what the shared store and each $HOME sit on' }),
   workload: workloadSchema.default(() => workloadSchema.parse({})),
   expect: expectSchema.default({}),
 });
@@ -132,28 +112,14 @@ export const scenarioSchema = scenarioObject.superRefine((scenario, context) => 
       refuse(['expect', layout], `expected one of this scenario's layouts (${scenario.layouts.join(', ')})`);
     }
   }
-  for (const [path, message] of lockTimingIssues(resolveClientProfile(scenario.client))) {
-    refuse(['client', path], message);
+  if (scenario.clients) {
+    const total = scenario.clients.reduce((sum, entry) => sum + entry.workers, 0);
+    if (total !== scenario.workers) refuse(['clients'], `expected workers adding up to ${scenario.workers}`);
   }
-  if (scenario.client.retryMin !== undefined && scenario.client.retryMax !== undefined) {
-    if (scenario.client.retryMin > scenario.client.retryMax) refuse(['client', 'retryMax'], 'expected at least retryMin');
+  if (scenario.filesystems.home === 'overlay' && scenario.isolation === 'paths') {
+    refuse(['filesystems', 'home'], 'expected disk or tmpfs under paths isolation (overlay needs a mount namespace)');
   }
 });
-
-/** Lock timings proper-lockfile would quietly change: refused so a run measures what it says. */
-export function lockTimingIssues(profile: Pick<SessionProfile, 'staleMs' | 'updateMs'>): Array<[string, string]> {
-  const issues: Array<[string, string]> = [];
-  if (profile.staleMs < LOCKFILE_MIN_STALE_MS) {
-    issues.push(['stale', 'expected at least 2s (proper-lockfile would raise it to 2s)']);
-  }
-  if (profile.updateMs < LOCKFILE_MIN_UPDATE_MS) {
-    issues.push(['update', 'expected at least 1s (proper-lockfile would raise it to 1s)']);
-  } else if (profile.updateMs > profile.staleMs / 2) {
-    const half = profile.staleMs / 2;
-    issues.push(['update', `expected at most stale/2 (${half} ms; proper-lockfile would lower it)`]);
-  }
-  return issues;
-}
 
 /** A scenario as written in a file (before defaults). */
 export type ScenarioInput = z.input<typeof scenarioSchema>;

@@ -21,7 +21,7 @@ describe('tokenrace run refuses a bad scenario before anything starts', () => {
     ['a negative count', { workers: -2 }, '$.workers'],
     ['an unknown client profile', { client: { profile: 'telepathic' } }, '$.client.profile'],
     ['an unknown server policy', { server: { reuse: 'lenient' } }, '$.server.reuse'],
-    ['stale below what proper-lockfile keeps', { client: { stale: 1000 } }, '$.client.stale'],
+    ['stale below what proper-lockfile keeps', { client: { staleMs: 1000 } }, '$.client.staleMs'],
   ])('%s: ERR_SCENARIO_INVALID naming %s, exit 2, nothing written', async (_, fields, jsonPath) => {
     const file = await writeScenario('probe', fields);
     const out = path.join(scratch.dir, 'out');

@@ -25,7 +25,8 @@ describe('the scenario schema', () => {
     expect(scenario.tokenTtl).toBe(1000);
     expect(scenario.refreshMargin).toBe(400);
     expect(scenario.server.refreshLatency).toBe(50);
-    expect(scenario.client.requestTimeout).toBe(5000);
+    expect(scenario.client.profile).toBe('beside-only');
+    expect(scenario.faults).toEqual([]);
     expect(workloadMs(scenario)).toBe(4000);
   });
 
@@ -39,13 +40,17 @@ describe('the scenario schema', () => {
   it.each([
     ['a wrong type', { workers: 'four' }, '$.workers'],
     ['a negative count', { workers: -1 }, '$.workers'],
-    ['a negative retry count', { client: { retries: -3 } }, '$.client.retries'],
+    ['a negative retry count', { client: { lockRetries: -3 } }, '$.client.lockRetries'],
+    ['a negative worker number in a fault', { faults: [{ kind: 'kill-holding-lock', workers: [-1] }] }, '$.faults[0].workers[0]'],
+    ['an unknown worker fault', { faults: [{ kind: 'meteor' }] }, '$.faults[0].kind'],
+    ['a client mix that does not add up', { workers: 3, clients: [{ workers: 2, client: {} }] }, '$.clients'],
     ['an unknown client profile', { client: { profile: 'telepathic' } }, '$.client.profile'],
     ['an unknown server policy', { server: { reuse: 'lenient' } }, '$.server.reuse'],
     ['a fault probability above 1', { server: { faults: [{ kind: 'error', probability: 2 }] } }, '$.server.faults[0].probability'],
     ['an unknown layout', { layouts: ['legacy', 'attic'] }, '$.layouts[1]'],
     ['an unknown field (a typo)', { wokers: 4 }, '$.wokers'],
     ['an unknown nested field', { client: { stael: 2000 } }, '$.client.stael'],
+    ['an unknown layout in expect', { expect: { attic: { invalid_grant: 0 } } }, '$.expect.attic'],
     ['a source that is not a URL', { sources: ['see the forum'] }, '$.sources[0]'],
     ['a margin not below the TTL', { tokenTtl: 1000, refreshMargin: 1000 }, '$.refreshMargin'],
     ['both duration and cycles', { duration: '2s', cycles: 2 }, '$.cycles'],
@@ -60,10 +65,10 @@ describe('the scenario schema', () => {
   });
 
   it.each([
-    ['stale below 2s', { stale: 1500 }, '$.client.stale'],
-    ['update below 1s', { update: 500 }, '$.client.update'],
-    ['update above stale/2', { stale: 4000, update: 3000 }, '$.client.update'],
-    ['update above the preset stale/2', { update: '6s' }, '$.client.update'],
+    ['stale below 2s', { staleMs: 1500 }, '$.client.staleMs'],
+    ['update below 1s', { updateMs: 500 }, '$.client.updateMs'],
+    ['update above stale/2', { staleMs: 4000, updateMs: 3000 }, '$.client.updateMs'],
+    ['update above the preset stale/2', { updateMs: 6000 }, '$.client.updateMs'],
   ])('refuses lock timings proper-lockfile would silently change: %s', (_, client, path) => {
     const { code, path: named } = refusal({ ...minimal, client });
 
@@ -72,8 +77,8 @@ describe('the scenario schema', () => {
   });
 
   it('accepts lock timings proper-lockfile keeps as given', () => {
-    const scenario = validateScenario({ ...minimal, client: { stale: '2s', update: '1s' } }, 'probe.json');
+    const scenario = validateScenario({ ...minimal, client: { staleMs: 2000, updateMs: 1000 } }, 'probe.json');
 
-    expect([scenario.client.stale, scenario.client.update]).toEqual([2000, 1000]);
+    expect([scenario.client.staleMs, scenario.client.updateMs]).toEqual([2000, 1000]);
   });
 });
