@@ -2,8 +2,10 @@
  * The `tokenrace` executable: parse, run, print, exit. The only module that talks to the user.
  */
 import { buildParser } from './cli.js';
-import { compareCommand } from './commands/compare-command.js';
+import { compareCommand, type CommandIo } from './commands/compare-command.js';
+import { reportCommand } from './commands/report-command.js';
 import { ExitCode, isTokenraceError } from './errors.js';
+import { resolveGate } from './scenario/gate-options.js';
 import { resolveOptions } from './scenario/options.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -26,17 +28,22 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const io: CommandIo = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    signal: stop.signal,
+    stderrIsTty: process.stderr.isTTY === true,
+  };
   try {
-    const options = resolveOptions(args as Record<string, unknown>);
-    return await compareCommand(options, Boolean(args.json), {
-      stdout: (text) => process.stdout.write(text),
-      stderr: (text) => process.stderr.write(text),
-      signal: stop.signal,
-    });
+    const raw = args as Record<string, unknown>;
+    if (args._[0] === 'report') return await reportCommand(String(raw.journal), raw, Boolean(args.json), io);
+
+    const options = resolveOptions(raw);
+    return await compareCommand(options, resolveGate(raw), Boolean(args.json), io);
   } catch (error) {
     if (!isTokenraceError(error)) throw error;
     process.stderr.write(`error ${error.code}: ${error.message}\n`);
-    const isUsage = ['ERR_INVALID_OPTION', 'ERR_OUTPUT_UNWRITABLE', 'ERR_ISOLATION_UNAVAILABLE'].includes(error.code);
+    const isUsage = ['ERR_INVALID_OPTION', 'ERR_OUTPUT_UNWRITABLE', 'ERR_ISOLATION_UNAVAILABLE', 'ERR_JOURNAL_UNREADABLE'].includes(error.code);
     return isUsage ? ExitCode.usage : ExitCode.harnessError;
   }
 }

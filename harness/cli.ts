@@ -1,4 +1,5 @@
 import yargs, { type Argv } from 'yargs';
+import { GATE_FLAGS } from './scenario/gate-options.js';
 import { OPTION_DEFINITIONS } from './scenario/options.js';
 
 /**
@@ -18,10 +19,21 @@ export function buildParser(argv: readonly string[]): Argv {
           defaultDescription: definition.default || 'random',
         });
       }
-      return command.option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
+      return withGate(command).option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
     })
+    .command('report <journal>', 'rebuild every report of a run from its events.ndjson alone', (command) =>
+      withGate(command)
+        .positional('journal', { type: 'string', describe: 'a run directory or its events.ndjson' })
+        .option('out', { type: 'string', describe: 'write into <out>/<run-id>/ instead of beside the journal' })
+        .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' }),
+    )
     .strict()
     .help()
     .version(false)
     .wrap(Math.min(100, process.stdout.columns ?? 100));
+}
+
+function withGate<T>(command: Argv<T>): Argv<T> {
+  for (const [flag, definition] of Object.entries(GATE_FLAGS)) command.option(flag, { ...definition });
+  return command;
 }

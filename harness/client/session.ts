@@ -128,7 +128,7 @@ class Session {
     const { profile, configDir, mountPoints, emit } = this.#options;
     const lockPath = await resolveLockPath({ target: configDir, realpath: profile.realpath, mountPoints });
     const waitStarted = performance.now();
-    emit({ type: 'lock_acquiring', lockPath });
+    emit({ type: 'lock_acquiring', lockPath, planned: fingerprint(planned.refreshToken) });
 
     const lock = await acquireRefreshLock({
       target: configDir,
@@ -156,6 +156,7 @@ class Session {
     try {
       await this.#refreshHoldingLock(planned);
     } finally {
+      emit({ type: 'lock_releasing', lockPath, lockLocation });
       await lock.release().catch(() => undefined);
       emit({ type: 'lock_released', lockPath, lockLocation, heldMs: elapsed(heldSince) });
     }

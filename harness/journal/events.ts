@@ -34,6 +34,12 @@ export interface SessionEndEvent extends WorkerEvent {
 export interface LockAcquiringEvent extends WorkerEvent {
   type: 'lock_acquiring';
   lockPath: string;
+  /**
+   * Fingerprint of the refresh token this worker set out to replace. Two workers naming the same
+   * token are contending for one refresh window (see evidence/contention.ts). Optional: clients
+   * that cannot say fall back to the token named later in the attempt.
+   */
+  planned?: string;
 }
 
 export interface LockRetryEvent extends WorkerEvent {
@@ -60,6 +66,17 @@ export interface LockReleasedEvent extends WorkerEvent {
   lockPath: string;
   lockLocation: string;
   heldMs: number;
+}
+
+/**
+ * Emitted just before the lock is given back. Unlike `lock_released` (emitted after the release
+ * returned), its time is certainly inside the hold, so a hold measured from `lock_acquired` to
+ * here never overlaps another holder's by accident of reporting delay.
+ */
+export interface LockReleasingEvent extends WorkerEvent {
+  type: 'lock_releasing';
+  lockPath: string;
+  lockLocation: string;
 }
 
 export interface LockRaceResolvedEvent extends WorkerEvent {
@@ -129,6 +146,7 @@ export type ClientEvent =
   | LockRetryEvent
   | LockAcquiredEvent
   | LockReleasedEvent
+  | LockReleasingEvent
   | LockRaceResolvedEvent
   | LockRetryLimitReachedEvent
   | LockCompromisedEvent
@@ -186,6 +204,12 @@ export interface LayoutStartEvent extends BaseEvent {
   workers: number;
   isolation: string;
   profile: string;
+  /**
+   * Whether the layout's containers are meant to serialise their refreshes through one lock.
+   * Absent means yes: every layout shares one store, so every layout needs it. A layout built to
+   * show no coordination at all may say false, and then only same-location overlaps count.
+   */
+  coordinates?: boolean;
 }
 
 export interface LayoutEndEvent extends BaseEvent {
@@ -193,7 +217,47 @@ export interface LayoutEndEvent extends BaseEvent {
   interrupted: boolean;
 }
 
+/**
+ * The first line of every journal: the facts of the run that no other event carries, so that
+ * `tokenrace report` can rebuild every output from the journal alone.
+ */
+export interface RunStartEvent {
+  t: number;
+  type: 'run_start';
+  /** Run-level events belong to no layout. */
+  layout?: undefined;
+  run_id: string;
+  command: string;
+  isolation: string;
+  isolation_reason: string;
+  profile: string;
+  seed: number;
+  workers: number;
+  duration_ms: number;
+  /** Epoch milliseconds of the run clock's origin, so `t` can be put back on a calendar. */
+  origin_epoch_ms: number;
+  /** The gate the run was started with (see evidence/gate.ts). */
+  gate: GateSettings;
+}
+
+export interface GateSettings {
+  thresholds: string[];
+  allow_inconclusive: boolean;
+  /** Fewer contended refresh windows than this makes a layout inconclusive. */
+  min_contended_windows: number;
+}
+
+/** The last line of a journal that ended normally or by interruption. */
+export interface RunEndEvent {
+  t: number;
+  type: 'run_end';
+  layout?: undefined;
+  interrupted: boolean;
+}
+
 export type JournalEvent =
+  | RunStartEvent
+  | RunEndEvent
   | ClientEvent
   | LedgerEvent
   | WorkerExitEvent

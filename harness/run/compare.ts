@@ -1,33 +1,18 @@
 import type { SessionProfile } from '../client/session.js';
-import { countLayout, type LayoutCounters } from '../evidence/counters.js';
-import { judgeCompare, type Verdict } from '../evidence/verdict.js';
 import { createRunClock } from '../journal/clock.js';
-import type { JournalEvent, LayoutName } from '../journal/events.js';
+import type { GateSettings, LayoutName, RunStartEvent } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
 import { LAYOUTS, type IsolationName } from '../layout/layouts.js';
 import type { CompareOptions } from '../scenario/options.js';
+import { buildReport } from '../report/build-report.js';
+import type { RunReport } from '../report/run-report.js';
 import { runLayout } from './run-layout.js';
 
 /**
- * `compare`: the same workload once per layout, then counters and a verdict from the journal.
+ * `compare`: the same workload once per layout. Everything goes into the journal, framed by a
+ * `run_start` (the run's settings and gate) and a `run_end`; the report is built from it.
  */
-export const REPORT_SCHEMA_VERSION = 1;
-
-export interface CompareResult {
-  schema_version: number;
-  run_id: string;
-  verdict: Verdict;
-  reasons: string[];
-  interrupted: boolean;
-  isolation: IsolationName;
-  isolation_reason: string;
-  profile: string;
-  seed: number;
-  workers: number;
-  duration_ms: number;
-  reportDir: string;
-  layouts: Partial<Record<LayoutName, LayoutCounters>>;
-}
+export type CompareResult = RunReport;
 
 export interface CompareContext {
   runId: string;
@@ -37,11 +22,15 @@ export interface CompareContext {
   profile: SessionProfile;
   journal: Journal;
   signal: AbortSignal;
+  gate?: GateSettings;
   onLayoutStart?: (layout: LayoutName) => void;
 }
 
+export const DEFAULT_GATE: GateSettings = { thresholds: [], allow_inconclusive: false, min_contended_windows: 1 };
+
 export async function runCompare(options: CompareOptions, context: CompareContext): Promise<CompareResult> {
   const clock = createRunClock();
+  context.journal.append(runStartEvent(options, context, clock.originEpochMs));
   let interrupted = false;
   for (const layout of LAYOUTS) {
     if (context.signal.aborted) break;
@@ -59,39 +48,28 @@ export async function runCompare(options: CompareOptions, context: CompareContex
     interrupted ||= result.interrupted;
   }
   interrupted ||= context.signal.aborted;
-  return summarize(context.journal.events, options, context, interrupted);
+  context.journal.append({ t: clock.now(), type: 'run_end', interrupted });
+  return buildReport(context.journal.events, context.reportDir);
 }
 
-/** Pure: the result of a run, from its journal and settings. `tokenrace report` reuses it. */
-export function summarize(
-  events: readonly JournalEvent[],
+/** The journal's first line: every fact of the run the report needs and no event carries. */
+export function runStartEvent(
   options: Pick<CompareOptions, 'seed' | 'workers' | 'durationMs'>,
-  context: Pick<CompareContext, 'runId' | 'reportDir' | 'isolation' | 'isolationReason' | 'profile'>,
-  interrupted: boolean,
-): CompareResult {
-  const layouts: Partial<Record<LayoutName, LayoutCounters>> = {};
-  for (const layout of LAYOUTS) {
-    if (events.some((event) => event.type === 'layout_start' && event.layout === layout)) {
-      layouts[layout] = countLayout(events, layout);
-    }
-  }
-  const judged = judgeCompare(layouts.legacy, layouts.shared);
-  const verdict = interrupted ? 'inconclusive' : judged.verdict;
-  const reasons = interrupted ? ['the run was interrupted', ...judged.reasons] : judged.reasons;
-
+  context: Pick<CompareContext, 'runId' | 'isolation' | 'isolationReason' | 'profile' | 'gate'>,
+  originEpochMs: number,
+): RunStartEvent {
   return {
-    schema_version: REPORT_SCHEMA_VERSION,
+    t: 0,
+    type: 'run_start',
     run_id: context.runId,
-    verdict,
-    reasons,
-    interrupted,
+    command: 'compare',
     isolation: context.isolation,
     isolation_reason: context.isolationReason,
     profile: context.profile.name,
     seed: options.seed,
     workers: options.workers,
     duration_ms: options.durationMs,
-    reportDir: context.reportDir,
-    layouts,
+    origin_epoch_ms: originEpochMs,
+    gate: context.gate ?? DEFAULT_GATE,
   };
 }
