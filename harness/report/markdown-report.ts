@@ -1,13 +1,16 @@
-import type { CompareResult } from '../run/compare.js';
+import type { RunReport } from './run-report.js';
 import { comparisonRows, explainLocks, TABLE_LAYOUTS } from './table.js';
 
-/** report.md: verdict first, then the table, so it reads well as a CI job summary. */
-export function renderMarkdown(result: CompareResult): string {
+/**
+ * report.md, shaped for a CI job summary: the verdict first, then the headline per layout, the
+ * table, and the checkers' findings with each first violation.
+ */
+export function renderMarkdown(result: RunReport): string {
   const header = `| | ${TABLE_LAYOUTS.join(' | ')} |`;
   const divider = `|---|${TABLE_LAYOUTS.map(() => '---:').join('|')}|`;
   const rows = comparisonRows(result).map((row) => `| ${row.join(' | ')} |`);
   return [
-    `# tokenrace compare: ${result.verdict.toUpperCase()}`,
+    `# tokenrace ${result.command}: ${result.verdict.toUpperCase()}`,
     '',
     ...result.reasons.map((reason) => `- ${reason}`),
     result.interrupted ? '- **interrupted**: these are the numbers of what ran before the stop' : '',
@@ -18,9 +21,51 @@ export function renderMarkdown(result: CompareResult): string {
     '',
     explainLocks(result),
     '',
+    ...thresholdSection(result),
+    ...checkerSection(result),
     `Run \`${result.run_id}\`: ${result.workers} workers, ${result.duration_ms} ms per layout, ` +
       `isolation \`${result.isolation}\` (${result.isolation_reason}), client profile ` +
       `\`${result.profile}\`, seed ${result.seed}.`,
     '',
   ].join('\n');
+}
+
+function thresholdSection(result: RunReport): string[] {
+  if (result.thresholds.length === 0) return [];
+
+  return [
+    '## Thresholds',
+    '',
+    '| threshold | result | observed |',
+    '|---|---|---:|',
+    ...result.thresholds.map((t) => `| \`${t.threshold}\` | ${t.status} | ${t.observed ?? 'no samples'} |`),
+    '',
+  ];
+}
+
+function checkerSection(result: RunReport): string[] {
+  const lines = ['## Checkers', ''];
+  for (const [layout, evidence] of Object.entries(result.evidence)) {
+    lines.push(`### ${layout}: ${evidence.verdict}`, '', '| checker | status | finding |', '|---|---|---|');
+    for (const check of evidence.checks) lines.push(`| ${check.checker} | ${check.status} | ${cell(check.summary)} |`);
+    lines.push('');
+    for (const check of evidence.checks.filter((c) => c.first_violation)) {
+      const violation = check.first_violation!;
+      lines.push(
+        `<details><summary>${layout} ${check.checker}: ${cell(violation.description)}</summary>`,
+        '',
+        '```',
+        ...violation.events.map((event) => JSON.stringify(event)),
+        '```',
+        '',
+        '</details>',
+        '',
+      );
+    }
+  }
+  return lines;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
 }

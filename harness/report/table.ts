@@ -42,7 +42,14 @@ export function renderTextTable(result: CompareResult): string {
   const lines = rows.map((row) =>
     row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('   '),
   );
-  return [...lines, '', explainLocks(result), `verdict: ${result.verdict} (${result.reasons.join('; ')})`].join('\n');
+  return [
+    ...lines,
+    '',
+    explainLocks(result),
+    ...result.thresholds.map((threshold) => `threshold ${threshold.threshold}: ${threshold.status}`),
+    `verdict: ${result.verdict}`,
+    ...result.reasons.map((reason) => `  ${reason}`),
+  ].join('\n');
 }
 
 /** "legacy: 4 workers used 4 different lock locations; shared: 1" */
