@@ -11,8 +11,9 @@ export function layoutMetrics(counters: LayoutCounters, evidence: LayoutEvidence
   const metrics: Record<string, number | null> = {};
   const flat = { ...counters, ...evidence.contention } as unknown as Record<string, unknown>;
   for (const name of COUNT_METRICS) {
-    if (name.startsWith('ledger.')) metrics[name] = counters.ledger[name.slice(7) as keyof LayoutCounters['ledger']];
-    else if (typeof flat[name] === 'number') metrics[name] = flat[name] as number;
+    const value = name.startsWith('ledger.') ? (counters.ledger as unknown as Record<string, unknown>)[name.slice(7)] : flat[name];
+    // A counter this journal's version does not have reads as no samples, never as 0.
+    metrics[name] = typeof value === 'number' ? value : null;
   }
   for (const check of evidence.checks) metrics[`${check.checker}_violations`] = check.violations;
   for (const metric of LATENCY_METRICS) {

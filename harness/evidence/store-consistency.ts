@@ -19,12 +19,27 @@ export function checkStoreConsistency(history: readonly JournalEvent[]): CheckRe
   );
   const issuedAt = new Map<string, number>();
   const spentAt = new Map<string, number>();
+  const familyOf = new Map<string, number | null>();
+  const revokedAt = new Map<number, number>();
   for (const entry of ledgerEntries(history)) {
-    if (entry.issued !== null && !issuedAt.has(entry.issued)) issuedAt.set(entry.issued, entry.t);
+    if (entry.issued !== null && !issuedAt.has(entry.issued)) {
+      issuedAt.set(entry.issued, entry.t);
+      familyOf.set(entry.issued, entry.family);
+    }
     if (entry.outcome === 'refresh_ok' && entry.presented !== null && !spentAt.has(entry.presented)) {
       spentAt.set(entry.presented, entry.t);
     }
+    // A replay under family revocation kills every token of the family (RFC 9700 §4.14.2).
+    if (entry.outcome === 'family_revoked' && entry.family !== null && !revokedAt.has(entry.family)) {
+      revokedAt.set(entry.family, entry.t);
+    }
   }
+  const deadAt = (token: string) => {
+    const family = familyOf.get(token);
+    const revoked = family === null || family === undefined ? undefined : revokedAt.get(family);
+    const spent = spentAt.get(token);
+    return Math.min(spent ?? Infinity, revoked ?? Infinity);
+  };
 
   let stored: string | null = null;
   let checked = 0;
@@ -43,8 +58,7 @@ export function checkStoreConsistency(history: readonly JournalEvent[]): CheckRe
 
     checked += 1;
     const issued = issuedAt.get(stored);
-    const spent = spentAt.get(stored);
-    const live = issued !== undefined && issued <= period.end && (spent === undefined || spent > period.end);
+    const live = issued !== undefined && issued <= period.end && deadAt(stored) > period.end;
     if (!live) bad.push({ t: period.end, token: stored });
   }
 

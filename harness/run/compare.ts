@@ -1,4 +1,5 @@
 import type { SessionProfile } from '../client/session.js';
+import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from '../endpoint/server-settings.js';
 import { createRunClock } from '../journal/clock.js';
 import type { GateSettings, LayoutName, RunStartEvent } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
@@ -20,6 +21,8 @@ export interface CompareContext {
   isolation: IsolationName;
   isolationReason: string;
   profile: SessionProfile;
+  /** The endpoint's policy and faults; the strict server when absent. */
+  server?: ServerSettings;
   journal: Journal;
   signal: AbortSignal;
   gate?: GateSettings;
@@ -41,6 +44,7 @@ export async function runCompare(options: CompareOptions, context: CompareContex
       layout,
       isolation: context.isolation,
       profile: context.profile,
+      server: context.server ?? DEFAULT_SERVER_SETTINGS,
       journal: context.journal,
       clock,
       signal: context.signal,
