@@ -2,21 +2,12 @@
  * The `tokenrace` executable: parse, run, print, exit. The only module that talks to the user.
  */
 import { buildParser } from './cli.js';
-import { compareCommand, type CommandIo } from './commands/compare-command.js';
-import { reportCommand } from './commands/report-command.js';
+import type { CommandIo } from './commands/compare-command.js';
 import { ExitCode, isTokenraceError } from './errors.js';
 import { resolveGate } from './scenario/gate-options.js';
 import { resolveOptions } from './scenario/options.js';
 
 async function main(argv: string[]): Promise<number> {
-  let usageError: string | null = null;
-  const parser = buildParser(argv).fail((message, error) => {
-    usageError = error?.message ?? message;
-  });
-  const args = await parser.parseAsync();
-  if (usageError) return reportUsage(usageError);
-  if (args.help) return ExitCode.pass;
-
   const stop = new AbortController();
   let stops = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -25,8 +16,17 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`\n${signal}: stopping workers and writing the report of what ran…\n`);
     stop.abort();
   };
+  // Installed first: a signal that arrives while the commands are still loading must find them.
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+
+  let usageError: string | null = null;
+  const parser = buildParser(argv).fail((message, error) => {
+    usageError = error?.message ?? message;
+  });
+  const args = await parser.parseAsync();
+  if (usageError) return reportUsage(usageError);
+  if (args.help) return ExitCode.pass;
 
   const io: CommandIo = {
     stdout: (text) => process.stdout.write(text),
@@ -36,10 +36,15 @@ async function main(argv: string[]): Promise<number> {
   };
   try {
     const raw = args as Record<string, unknown>;
-    if (args._[0] === 'report') return await reportCommand(String(raw.journal), raw, Boolean(args.json), io);
-
+    if (args._[0] === 'report') {
+      const { reportCommand } = await import('./commands/report-command.js');
+      return await reportCommand(String(raw.journal), raw, Boolean(args.json), io);
+    }
     const options = resolveOptions(raw);
-    return await compareCommand(options, resolveGate(raw), Boolean(args.json), io);
+    const gate = resolveGate(raw);
+    // Loaded after validation and after the signal handlers: the run's modules are the heavy part.
+    const { compareCommand } = await import('./commands/compare-command.js');
+    return await compareCommand(options, gate, Boolean(args.json), io);
   } catch (error) {
     if (!isTokenraceError(error)) throw error;
     process.stderr.write(`error ${error.code}: ${error.message}\n`);

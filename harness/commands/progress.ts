@@ -82,7 +82,11 @@ class TerminalProgress implements Progress {
   #finishBar(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
-    if (this.#layout !== null) this.#bar.stop();
+    if (this.#layout !== null) {
+      // The last counts are drawn before the bar stops, so the line left on screen is the final one.
+      this.#bar.update({ ...this.#counts });
+      this.#bar.stop();
+    }
     this.#layout = null;
   }
 }

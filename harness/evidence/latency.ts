@@ -5,10 +5,9 @@ import type { JournalEvent } from '../journal/events.js';
  * Latency distributions of one layout, from HdrHistogram (hdr-histogram-js): values are recorded
  * in whole microseconds with 3 significant digits, and read back in milliseconds.
  */
-export const LATENCY_METRICS = ['lock_wait', 'lock_hold', 'refresh_latency', 'api_latency'] as const;
-export type LatencyMetric = (typeof LATENCY_METRICS)[number];
+import { LATENCY_METRICS, PERCENTILES, type LatencyMetric } from './metric-names.js';
 
-export const PERCENTILES = { p50: 50, p90: 90, p95: 95, p99: 99 } as const;
+export { LATENCY_METRICS, PERCENTILES, type LatencyMetric };
 
 export interface LatencySummary {
   count: number;

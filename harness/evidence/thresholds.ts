@@ -2,7 +2,7 @@ import ms from 'ms';
 import { invalidOption } from '../errors.js';
 import type { LayoutName } from '../journal/events.js';
 import { LAYOUTS } from '../layout/layouts.js';
-import { LATENCY_METRICS, PERCENTILES } from './latency.js';
+import { LATENCY_METRICS, PERCENTILES } from './metric-names.js';
 
 /**
  * Thresholds in the manner of k6: `<layout>.<metric><op><value>`, such as

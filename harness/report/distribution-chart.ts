@@ -1,6 +1,6 @@
 import type * as echarts from 'echarts';
 import type { LatencyMetric } from '../evidence/latency.js';
-import { renderSvgChart } from './svg-chart.js';
+import type { SvgChartRenderer } from './svg-chart.js';
 
 /**
  * One latency distribution, every layout side by side: counts of samples in roughly logarithmic
@@ -9,7 +9,11 @@ import { renderSvgChart } from './svg-chart.js';
 const EDGES_MS = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 const LAYOUT_COLORS: Record<string, string> = { legacy: '#d62728', shared: '#1f77b4' };
 
-export function renderDistribution(metric: LatencyMetric, samples: Record<string, readonly number[]>): string {
+export function renderDistribution(
+  render: SvgChartRenderer,
+  metric: LatencyMetric,
+  samples: Record<string, readonly number[]>,
+): string {
   const labels = EDGES_MS.map((edge, index) => (index + 1 < EDGES_MS.length ? `${edge}–${EDGES_MS[index + 1]}` : `≥${edge}`));
   const option: echarts.EChartsOption = {
     title: { text: `${metric.replace('_', ' ')} (ms)`, left: 'center', textStyle: { fontSize: 13 } },
@@ -24,7 +28,7 @@ export function renderDistribution(metric: LatencyMetric, samples: Record<string
       itemStyle: { color: LAYOUT_COLORS[layout] ?? '#7f7f7f' },
     })),
   };
-  return renderSvgChart(option, 520, 300);
+  return render(option, 520, 300);
 }
 
 function bucket(values: readonly number[]): number[] {

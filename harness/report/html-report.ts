@@ -5,6 +5,7 @@ import type { JournalEvent, LayoutName } from '../journal/events.js';
 import { renderDistribution } from './distribution-chart.js';
 import type { RunReport } from './run-report.js';
 import { comparisonRows, explainLocks, TABLE_LAYOUTS } from './table.js';
+import { loadSvgChartRenderer } from './svg-chart.js';
 import { renderTimeline } from './timeline-chart.js';
 
 /**
@@ -14,7 +15,8 @@ import { renderTimeline } from './timeline-chart.js';
  */
 const DISTRIBUTIONS: readonly LatencyMetric[] = ['lock_wait', 'refresh_latency'];
 
-export function renderHtml(report: RunReport, events: readonly JournalEvent[]): string {
+export async function renderHtml(report: RunReport, events: readonly JournalEvent[]): Promise<string> {
+  const render = await loadSvgChartRenderer();
   const layouts = Object.keys(report.evidence) as LayoutName[];
   const histories = new Map(layouts.map((layout) => [layout, layoutHistory(events, layout)]));
   const samples = new Map(layouts.map((layout) => [layout, latencySamples(histories.get(layout)!)]));
@@ -35,14 +37,14 @@ export function renderHtml(report: RunReport, events: readonly JournalEvent[]): 
     ...layouts.map(
       (layout) =>
         `<h3>${layout}</h3><figure class="chart timeline" data-chart="timeline-${layout}">` +
-        `${renderTimeline(histories.get(layout)!, report.layouts[layout]?.workers ?? report.workers)}</figure>`,
+        `${renderTimeline(render, histories.get(layout)!, report.layouts[layout]?.workers ?? report.workers)}</figure>`,
     ),
     '<h2>Distributions</h2>',
     '<div class="row">',
     ...DISTRIBUTIONS.map(
       (metric) =>
         `<figure class="chart distribution" data-chart="distribution-${metric}">` +
-        renderDistribution(metric, Object.fromEntries(layouts.map((layout) => [layout, samples.get(layout)![metric]]))) +
+        renderDistribution(render, metric, Object.fromEntries(layouts.map((layout) => [layout, samples.get(layout)![metric]]))) +
         '</figure>',
     ),
     '</div>',

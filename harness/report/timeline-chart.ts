@@ -1,7 +1,7 @@
 import type * as echarts from 'echarts';
 import { extractHolds, type Hold } from '../evidence/history.js';
 import type { JournalEvent } from '../journal/events.js';
-import { renderSvgChart } from './svg-chart.js';
+import type { SvgChartRenderer } from './svg-chart.js';
 
 /**
  * The swimlane timeline of one layout: a lane per worker; lock waits, lock holds (coloured by
@@ -21,7 +21,7 @@ interface Bar {
   color: string;
 }
 
-export function renderTimeline(history: readonly JournalEvent[], workers: number): string {
+export function renderTimeline(render: SvgChartRenderer, history: readonly JournalEvent[], workers: number): string {
   const origin = history.find((event) => event.type === 'session_start')?.t ?? history[0]?.t ?? 0;
   const sec = (t: number) => Math.round((t - origin)) / 1000;
   const holds = extractHolds(history);
@@ -51,7 +51,7 @@ export function renderTimeline(history: readonly JournalEvent[], workers: number
     ],
   };
   const width = Math.max(1000, Math.round(end * 160) + 64);
-  return renderSvgChart(option, width, workers * LANE_PX + 70);
+  return render(option, width, workers * LANE_PX + 70);
 }
 
 function laneName(worker: number): string {

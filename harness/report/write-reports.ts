@@ -15,5 +15,5 @@ export async function writeReports(result: RunReport, events: readonly JournalEv
   await write('report.json', JSON.stringify(result, null, 2) + '\n');
   await write('report.md', renderMarkdown(result));
   await write('junit.xml', renderJunit(result));
-  await write('report.html', renderHtml(result, events));
+  await write('report.html', await renderHtml(result, events));
 }
