@@ -4,6 +4,7 @@ import { createRunClock } from '../journal/clock.js';
 import type { GateSettings, LayoutName, RunStartEvent } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
 import { LAYOUTS, type IsolationName } from '../layout/layouts.js';
+import { DEFAULT_MIN_CONTENDED_WINDOWS } from '../scenario/gate-options.js';
 import type { CompareOptions } from '../scenario/options.js';
 import { buildReport } from '../report/build-report.js';
 import type { RunReport } from '../report/run-report.js';
@@ -29,7 +30,11 @@ export interface CompareContext {
   onLayoutStart?: (layout: LayoutName) => void;
 }
 
-export const DEFAULT_GATE: GateSettings = { thresholds: [], allow_inconclusive: false, min_contended_windows: 1 };
+export const DEFAULT_GATE: GateSettings = {
+  thresholds: [],
+  allow_inconclusive: false,
+  min_contended_windows: DEFAULT_MIN_CONTENDED_WINDOWS,
+};
 
 export async function runCompare(options: CompareOptions, context: CompareContext): Promise<CompareResult> {
   const clock = createRunClock();
