@@ -33,7 +33,7 @@ export async function renderHtml(report: RunReport, events: readonly JournalEven
     '<h2>Timeline</h2>',
     '<p class="legend">One lane per worker. Grey: waiting for the lock; coloured bars: holding it ' +
       '(one colour per lock location); green: refresh POST in flight; red diamonds: invalid_grant; ' +
-      'orange triangles: API 401. Red shading: two or more workers held a lock at once.</p>',
+      'orange triangles: API 401; dark ticks: endpoint faults injected. Red shading: two or more workers held a lock at once.</p>',
     ...layouts.map(
       (layout) =>
         `<h3>${layout}</h3><figure class="chart timeline" data-chart="timeline-${layout}">` +

@@ -6,7 +6,7 @@ import type { SvgChartRenderer } from './svg-chart.js';
 /**
  * The swimlane timeline of one layout: a lane per worker; lock waits, lock holds (coloured by
  * lock location, so different locks held at once show as different colours side by side) and
- * refresh POSTs as bars; invalid_grant and API 401 as marks; spans where two or more holders
+ * refresh POSTs as bars; invalid_grant, API 401 and endpoint faults as marks; spans where two or more holders
  * overlapped shaded red. Wide enough for ~160 px a second, so 10 s and 64 lanes stay legible
  * in a scrolling box.
  */
@@ -33,12 +33,18 @@ export function renderTimeline(render: SvgChartRenderer, history: readonly Journ
   ];
   const marks = (type: string) =>
     history.filter((event) => event.type === type && 'worker' in event).map((event) => [sec(event.t), laneName((event as { worker: number }).worker)]);
+  // Endpoint faults (from the ledger) are marked on the lane of the worker whose request took them.
+  const faults = history.flatMap((event) =>
+    event.type === 'ledger' && event.worker !== null && event.worker > 0 && (event.faults?.length ?? 0) > 0
+      ? [[sec(event.t), laneName(event.worker)]]
+      : [],
+  );
   const lanes = Array.from({ length: workers }, (_, index) => laneName(index + 1));
   const end = Math.max(1, ...history.map((event) => sec(event.t)));
 
   const option: echarts.EChartsOption = {
     grid: { left: 48, right: 16, top: 30, bottom: 30 },
-    legend: { top: 0, data: ['lock wait', 'lock hold', 'refresh POST', 'invalid_grant', 'API 401'] },
+    legend: { top: 0, data: ['lock wait', 'lock hold', 'refresh POST', 'invalid_grant', 'API 401', 'endpoint fault'] },
     xAxis: { type: 'value', min: 0, max: Math.ceil(end * 10) / 10, name: 's', axisLabel: { formatter: '{value}s' } },
     yAxis: { type: 'category', data: lanes, inverse: true, axisLabel: { fontSize: 9 } },
     series: [
@@ -48,6 +54,7 @@ export function renderTimeline(render: SvgChartRenderer, history: readonly Journ
       barSeries('refresh POST', bars.filter((bar) => bar.color === KIND_COLORS.post), sec, KIND_COLORS.post, 0.35),
       { type: 'scatter', name: 'invalid_grant', data: marks('invalid_grant'), symbol: 'diamond', symbolSize: 9, itemStyle: { color: '#d62728' }, z: 5 },
       { type: 'scatter', name: 'API 401', data: marks('api_unauthorized'), symbol: 'triangle', symbolSize: 8, itemStyle: { color: '#ff7f0e' }, z: 5 },
+      { type: 'scatter', name: 'endpoint fault', data: faults, symbol: 'rect', symbolSize: [3, 12], itemStyle: { color: '#444' }, z: 4 },
     ],
   };
   const width = Math.max(1000, Math.round(end * 160) + 64);
