@@ -2,10 +2,22 @@
  * The `tokenrace` executable: parse, run, print, exit. The only module that talks to the user.
  */
 import { buildParser } from './cli.js';
-import type { CommandIo } from './commands/compare-command.js';
-import { ExitCode, isTokenraceError } from './errors.js';
+import type { CommandIo } from './commands/run-command.js';
+import { ExitCode, isTokenraceError, type ErrorCode } from './errors.js';
+import { isolationRequestSchema } from './scenario/scenario-schema.js';
+import { invalidOption } from './errors.js';
+import { LIBRARY_DIR, loadScenario } from './scenario/load-scenario.js';
 import { resolveGate } from './scenario/gate-options.js';
-import { resolveOptions } from './scenario/options.js';
+import { RUN_FLAGS } from './scenario/options.js';
+
+const USAGE_ERRORS: readonly ErrorCode[] = [
+  'ERR_INVALID_OPTION',
+  'ERR_OUTPUT_UNWRITABLE',
+  'ERR_ISOLATION_UNAVAILABLE',
+  'ERR_SCENARIO_INVALID',
+  'ERR_SCENARIO_NOT_FOUND',
+  'ERR_JOURNAL_UNREADABLE',
+];
 
 async function main(argv: string[]): Promise<number> {
   const stop = new AbortController();
@@ -35,21 +47,49 @@ async function main(argv: string[]): Promise<number> {
     stderrIsTty: process.stderr.isTTY === true,
   };
   try {
-    const raw = args as Record<string, unknown>;
-    if (args._[0] === 'report') {
-      const { reportCommand } = await import('./commands/report-command.js');
-      return await reportCommand(String(raw.journal), raw, Boolean(args.json), io);
-    }
-    const options = resolveOptions(raw);
-    const gate = resolveGate(raw);
-    // Loaded after validation and after the signal handlers: the run's modules are the heavy part.
-    const { compareCommand } = await import('./commands/compare-command.js');
-    return await compareCommand(options, gate, Boolean(args.json), io);
+    return await dispatch(String(args._[0] ?? 'compare'), args as Record<string, unknown>, io);
   } catch (error) {
     if (!isTokenraceError(error)) throw error;
     process.stderr.write(`error ${error.code}: ${error.message}\n`);
-    const isUsage = ['ERR_INVALID_OPTION', 'ERR_OUTPUT_UNWRITABLE', 'ERR_ISOLATION_UNAVAILABLE', 'ERR_JOURNAL_UNREADABLE'].includes(error.code);
-    return isUsage ? ExitCode.usage : ExitCode.harnessError;
+    return USAGE_ERRORS.includes(error.code) ? ExitCode.usage : ExitCode.harnessError;
+  }
+}
+
+async function dispatch(command: string, args: Record<string, unknown>, io: CommandIo): Promise<number> {
+  const json = Boolean(args.json);
+  const out = typeof args.out === 'string' && args.out !== '' ? args.out : RUN_FLAGS.out.default;
+  const dir = typeof args.dir === 'string' ? args.dir : LIBRARY_DIR;
+
+  // Commands are loaded after the signal handlers are in place: they are the heavy part.
+  switch (command) {
+    case 'scenarios': {
+      const { scenariosCommand } = await import('./commands/scenarios-command.js');
+      return scenariosCommand(dir, json, io);
+    }
+    case 'report': {
+      const { reportCommand } = await import('./commands/report-command.js');
+      return reportCommand(String(args.journal), args, json, io);
+    }
+    case 'suite': {
+      const isolation = args.isolation === undefined ? undefined : isolationRequestSchema.safeParse(args.isolation);
+      if (isolation && !isolation.success) {
+        throw invalidOption('--isolation', String(args.isolation), 'one of auto, namespace, paths');
+      }
+      const { suiteCommand } = await import('./commands/suite-command.js');
+      return suiteCommand({ dir, out, json, isolation: isolation?.data }, io);
+    }
+    case 'run': {
+      const { scenario } = await loadScenario(String(args.scenario), LIBRARY_DIR, args);
+      const gate = resolveGate(args);
+      const { runCommand } = await import('./commands/run-command.js');
+      return runCommand(scenario, { judge: 'expectations', out, json, gate }, io);
+    }
+    default: {
+      const { scenario } = await loadScenario('compare', LIBRARY_DIR, args);
+      const gate = resolveGate(args);
+      const { runCommand } = await import('./commands/run-command.js');
+      return runCommand(scenario, { judge: 'compare', out, json, gate }, io);
+    }
   }
 }
 

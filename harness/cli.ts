@@ -1,31 +1,38 @@
 import yargs, { type Argv } from 'yargs';
 import { GATE_FLAGS } from './scenario/gate-options.js';
-import { OPTION_DEFINITIONS } from './scenario/options.js';
+import { FLAG_DEFINITIONS, RUN_FLAGS } from './scenario/options.js';
 
 /**
  * Builds the argument parser without running anything, so tests can parse argument lists.
- * Flags come from the option table; every value arrives as the string the user typed and is
- * validated by `resolveOptions`, never coerced here (yargs would turn "abc" into NaN).
+ * Scenario flags come from the flag table (scenario/options.ts); every value arrives as the
+ * string the user typed and is validated by the scenario schema, never coerced here (yargs would
+ * turn "abc" into NaN).
  */
 export function buildParser(argv: readonly string[]): Argv {
   return yargs([...argv])
     .scriptName('tokenrace')
     .usage('$0 <command> [options]')
-    .command(['compare', '$0'], 'run the same workload under the legacy and the shared layout', (command) => {
-      for (const definition of OPTION_DEFINITIONS) {
-        command.option(definition.flag, {
-          type: 'string',
-          describe: definition.describe,
-          defaultDescription: definition.default || 'random',
-        });
-      }
-      return withGate(command).option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
-    })
+    .command(['compare', '$0'], 'run the same workload under the legacy and the shared layout', (command) =>
+      withGate(withRunFlags(withScenarioFlags(command))),
+    )
+    .command('run <scenario>', 'run one scenario (a file, or a name from scenarios/)', (command) =>
+      withGate(withRunFlags(withScenarioFlags(command))).positional('scenario', {
+        type: 'string',
+        describe: 'path to a scenario .json file, or a scenario name',
+      }),
+    )
+    .command('scenarios [dir]', 'list the scenarios: name, description, source URL', (command) =>
+      withJson(command).positional('dir', { type: 'string', describe: 'scenario directory (default: the library)' }),
+    )
+    .command('suite [dir]', 'run every scenario of a directory; fail on any unmet expectation', (command) =>
+      withRunFlags(command)
+        .positional('dir', { type: 'string', describe: 'scenario directory (default: the library)' })
+        .option('isolation', { type: 'string', describe: "override every scenario's isolation" }),
+    )
     .command('report <journal>', 'rebuild every report of a run from its events.ndjson alone', (command) =>
-      withGate(command)
+      withGate(withJson(command))
         .positional('journal', { type: 'string', describe: 'a run directory or its events.ndjson' })
-        .option('out', { type: 'string', describe: 'write into <out>/<run-id>/ instead of beside the journal' })
-        .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' }),
+        .option('out', { type: 'string', describe: 'write into <out>/<run-id>/ instead of beside the journal' }),
     )
     .strict()
     .help()
@@ -33,7 +40,30 @@ export function buildParser(argv: readonly string[]): Argv {
     .wrap(Math.min(100, process.stdout.columns ?? 100));
 }
 
-function withGate<T>(command: Argv<T>): Argv<T> {
+function withScenarioFlags(command: Argv): Argv {
+  for (const definition of FLAG_DEFINITIONS) {
+    command.option(definition.flag, {
+      type: 'string',
+      describe: definition.describe,
+      defaultDescription: definition.default,
+    });
+  }
+  return command;
+}
+
+function withRunFlags(command: Argv): Argv {
+  return withJson(command).option('out', {
+    type: 'string',
+    describe: RUN_FLAGS.out.describe,
+    defaultDescription: RUN_FLAGS.out.default,
+  });
+}
+
+function withJson(command: Argv): Argv {
+  return command.option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
+}
+
+function withGate(command: Argv): Argv {
   for (const [flag, definition] of Object.entries(GATE_FLAGS)) command.option(flag, { ...definition });
   return command;
 }

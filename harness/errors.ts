@@ -9,7 +9,9 @@ export type ErrorCode =
   | 'ERR_WORKER_CRASHED'
   | 'ERR_WORKER_STARTUP'
   | 'ERR_JOURNAL_UNREADABLE'
-  | 'ERR_INTERRUPTED';
+  | 'ERR_INTERRUPTED'
+  | 'ERR_SCENARIO_INVALID'
+  | 'ERR_SCENARIO_NOT_FOUND';
 
 export class TokenraceError extends Error {
   readonly code: ErrorCode;

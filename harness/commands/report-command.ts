@@ -5,7 +5,7 @@ import { buildReport } from '../report/build-report.js';
 import { renderTextTable } from '../report/table.js';
 import { writeReports } from '../report/write-reports.js';
 import { resolveGate } from '../scenario/gate-options.js';
-import type { CommandIo } from './compare-command.js';
+import { exitCodeFor, type CommandIo } from './run-command.js';
 import { createReportDir } from './report-dir.js';
 
 /**
@@ -35,5 +35,5 @@ export async function reportCommand(
 
   if (json) io.stdout(JSON.stringify(result) + '\n');
   else io.stdout(renderTextTable(result) + `\nreport: ${path.relative(process.cwd(), reportDir) || reportDir}\n`);
-  return result.exit_code;
+  return exitCodeFor(result);
 }

@@ -65,3 +65,11 @@ function failedChecks(evidence: LayoutEvidence, status: 'fail' | 'inconclusive')
   const found = evidence.checks.filter((check) => check.status === status);
   return found.map((check) => `${check.checker} (${check.summary})`).join('; ') || status;
 }
+
+const RANK: Record<Verdict, number> = { pass: 0, inconclusive: 1, fail: 2 };
+
+/** Two judgements as one: the worse verdict, with the reasons of both. */
+export function worstOf(a: VerdictResult, b: VerdictResult): VerdictResult {
+  const verdict = RANK[a.verdict] >= RANK[b.verdict] ? a.verdict : b.verdict;
+  return { verdict, reasons: [...a.reasons, ...b.reasons] };
+}

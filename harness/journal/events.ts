@@ -267,8 +267,19 @@ export interface RunStartEvent {
   duration_ms: number;
   /** Epoch milliseconds of the run clock's origin, so `t` can be put back on a calendar. */
   origin_epoch_ms: number;
-  /** The gate the run was started with (see evidence/gate.ts). */
+  /** The gate the run was started with (see scenario/gate-options.ts). */
   gate: GateSettings;
+  /** The scenario as far as judging needs it: its name, layouts in order, and expectations. */
+  scenario: {
+    name: string;
+    description: string;
+    sources: string[];
+    layouts: LayoutName[];
+    /** `compare`: the legacy-vs-shared gate; `expectations`: the scenario's `expect`. */
+    judge: 'compare' | 'expectations';
+    /** The scenario's `expect` section, as written. */
+    expect: Partial<Record<LayoutName, Partial<Record<string, number | boolean | string>>>>;
+  };
 }
 
 export interface GateSettings {

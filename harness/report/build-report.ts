@@ -3,10 +3,10 @@ import { layoutHistory } from '../evidence/history.js';
 import { judgeLayout, type LayoutEvidence } from '../evidence/layout-evidence.js';
 import { layoutMetrics } from '../evidence/metrics.js';
 import { evaluateThreshold, parseThreshold } from '../evidence/thresholds.js';
-import { judgeRun } from '../evidence/verdict.js';
+import { checkExpectations, judgeExpectations } from '../evidence/expectations.js';
+import { judgeRun, worstOf } from '../evidence/verdict.js';
 import { ExitCode, TokenraceError } from '../errors.js';
 import type { JournalEvent, LayoutName, RunStartEvent } from '../journal/events.js';
-import { LAYOUTS } from '../layout/layouts.js';
 import { REPORT_SCHEMA_VERSION, type RunReport } from './run-report.js';
 
 /**
@@ -19,7 +19,8 @@ export function buildReport(events: readonly JournalEvent[], reportDir: string):
   if (!start) throw new TokenraceError('ERR_JOURNAL_UNREADABLE', 'journal: got no run_start event, expected a tokenrace journal');
 
   const end = events.find((event) => event.type === 'run_end');
-  const ran = LAYOUTS.filter((layout) => events.some((event) => event.type === 'layout_start' && event.layout === layout));
+  const planned = start.scenario.layouts;
+  const ran = planned.filter((layout) => events.some((event) => event.type === 'layout_start' && event.layout === layout));
   const interrupted =
     end?.type !== 'run_end' ||
     end.interrupted ||
@@ -35,11 +36,20 @@ export function buildReport(events: readonly JournalEvent[], reportDir: string):
     metrics[layout] = layoutMetrics(layouts[layout]!, evidence[layout]!);
   }
   const thresholds = start.gate.thresholds.map((source) => evaluateThreshold(parseThreshold(source), metrics));
-  const judged = judgeRun({ layouts: LAYOUTS, evidence, thresholds, interrupted });
+  const expectations = checkExpectations(start.scenario.expect, layouts);
+  // `compare` judges by the legacy-vs-shared gate and the checkers; a scenario run by what the
+  // scenario expects (its layouts may be meant to fail), with thresholds on top of either.
+  const judged =
+    start.scenario.judge === 'compare'
+      ? judgeRun({ layouts: planned, evidence, thresholds, interrupted })
+      : worstOf(judgeExpectations(expectations), judgeRun({ layouts: [], evidence: {}, thresholds, interrupted }));
 
   return {
     schema_version: REPORT_SCHEMA_VERSION,
     run_id: start.run_id,
+    scenario: start.scenario.name,
+    description: start.scenario.description,
+    sources: start.scenario.sources,
     verdict: judged.verdict,
     reasons: judged.reasons,
     interrupted,
@@ -51,6 +61,7 @@ export function buildReport(events: readonly JournalEvent[], reportDir: string):
     duration_ms: start.duration_ms,
     reportDir,
     layouts,
+    expectations,
     command: start.command,
     gate: start.gate,
     headline: ran.map((layout) => `${layout}: ${evidence[layout]!.headline}`),

@@ -4,7 +4,7 @@ import { latencySamples, type LatencyMetric } from '../evidence/latency.js';
 import type { JournalEvent, LayoutName } from '../journal/events.js';
 import { renderDistribution } from './distribution-chart.js';
 import type { RunReport } from './run-report.js';
-import { comparisonRows, explainLocks, TABLE_LAYOUTS } from './table.js';
+import { comparisonRows, explainLocks, tableLayouts } from './table.js';
 import { loadSvgChartRenderer } from './svg-chart.js';
 import { renderTimeline } from './timeline-chart.js';
 
@@ -60,7 +60,7 @@ ${body.join('\n')}
 }
 
 function comparisonTable(report: RunReport): string {
-  const head = `<tr><th></th>${TABLE_LAYOUTS.map((layout) => `<th>${layout}</th>`).join('')}</tr>`;
+  const head = `<tr><th></th>${tableLayouts(report).map((layout) => `<th>${layout}</th>`).join('')}</tr>`;
   const rows = comparisonRows(report).map(([label, ...cells]) => `<tr><th>${escape(label!)}</th>${cells.map((cell) => `<td>${escape(cell)}</td>`).join('')}</tr>`);
   return `<table class="comparison">${head}${rows.join('')}</table>`;
 }

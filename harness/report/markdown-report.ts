@@ -1,16 +1,20 @@
-import type { RunReport } from './run-report.js';
-import { comparisonRows, explainLocks, TABLE_LAYOUTS } from './table.js';
+import type { ScenarioResult } from '../run/run-scenario.js';
+import { comparisonRows, expectationRows, explainLocks, tableLayouts } from './table.js';
 
 /**
- * report.md, shaped for a CI job summary: the verdict first, then the headline per layout, the
- * table, and the checkers' findings with each first violation.
+ * report.md, shaped for a CI job summary: the verdict first, then the reasons, the table,
+ * expectations, thresholds, and the checkers' findings with each first violation.
  */
-export function renderMarkdown(result: RunReport): string {
-  const header = `| | ${TABLE_LAYOUTS.join(' | ')} |`;
-  const divider = `|---|${TABLE_LAYOUTS.map(() => '---:').join('|')}|`;
+export function renderMarkdown(result: ScenarioResult): string {
+  const layouts = tableLayouts(result);
+  const header = `| | ${layouts.join(' | ')} |`;
+  const divider = `|---|${layouts.map(() => '---:').join('|')}|`;
   const rows = comparisonRows(result).map((row) => `| ${row.join(' | ')} |`);
   return [
-    `# tokenrace ${result.command}: ${result.verdict.toUpperCase()}`,
+    `# tokenrace ${result.scenario}: ${result.verdict.toUpperCase()}`,
+    '',
+    result.description,
+    ...result.sources.map((source) => `Reproduces: ${source}`),
     '',
     ...result.reasons.map((reason) => `- ${reason}`),
     result.interrupted ? '- **interrupted**: these are the numbers of what ran before the stop' : '',
@@ -21,6 +25,7 @@ export function renderMarkdown(result: RunReport): string {
     '',
     explainLocks(result),
     '',
+    ...markdownExpectations(result),
     ...thresholdSection(result),
     ...checkerSection(result),
     `Run \`${result.run_id}\`: ${result.workers} workers, ${result.duration_ms} ms per layout, ` +
@@ -30,7 +35,19 @@ export function renderMarkdown(result: RunReport): string {
   ].join('\n');
 }
 
-function thresholdSection(result: RunReport): string[] {
+function markdownExpectations(result: ScenarioResult): string[] {
+  if (result.expectations.length === 0) return [];
+
+  const [header, ...rows] = expectationRows(result);
+  return [
+    `| ${header!.join(' | ')} |`,
+    '|---|---|---:|---:|---|',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+  ];
+}
+
+function thresholdSection(result: ScenarioResult): string[] {
   if (result.thresholds.length === 0) return [];
 
   return [
@@ -43,7 +60,7 @@ function thresholdSection(result: RunReport): string[] {
   ];
 }
 
-function checkerSection(result: RunReport): string[] {
+function checkerSection(result: ScenarioResult): string[] {
   const lines = ['## Checkers', ''];
   for (const [layout, evidence] of Object.entries(result.evidence)) {
     lines.push(`### ${layout}: ${evidence.verdict}`, '', '| checker | status | finding |', '|---|---|---|');

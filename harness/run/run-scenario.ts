@@ -1,0 +1,115 @@
+import type { SessionProfile } from '../client/session.js';
+import { createRunClock } from '../journal/clock.js';
+import type { GateSettings, LayoutName, RunStartEvent } from '../journal/events.js';
+import type { Journal } from '../journal/journal.js';
+import type { IsolationName } from '../layout/layouts.js';
+import { buildReport } from '../report/build-report.js';
+import type { RunReport } from '../report/run-report.js';
+import { DEFAULT_MIN_CONTENDED_WINDOWS } from '../scenario/gate-options.js';
+import { workloadMs, type Scenario } from '../scenario/scenario-schema.js';
+import { runLayout } from './run-layout.js';
+
+/**
+ * One scenario: the same workload once per layout the scenario names, in its order. Everything
+ * goes into the journal, framed by a `run_start` (the run's settings, the scenario's judging
+ * facts and the gate) and a `run_end`; the result is built from the journal alone
+ * (report/build-report.ts), as `tokenrace report` rebuilds it.
+ */
+
+/**
+ * How the verdict is reached. `expectations`: the scenario's `expect` (run, suite).
+ * `compare`: the design note's gate over legacy and shared, where a legacy layout that lost
+ * nothing makes the run inconclusive rather than failed (`tokenrace compare`).
+ */
+export type Judge = 'expectations' | 'compare';
+
+/** report.json: see report/run-report.ts for the fields and their versions. */
+export type ScenarioResult = RunReport;
+
+/** The result of `compare`: a scenario result whose layouts are legacy and shared. */
+export type CompareResult = ScenarioResult;
+
+export const DEFAULT_GATE: GateSettings = {
+  thresholds: [],
+  allow_inconclusive: false,
+  min_contended_windows: DEFAULT_MIN_CONTENDED_WINDOWS,
+};
+
+export interface ScenarioContext {
+  runId: string;
+  reportDir: string;
+  isolation: IsolationName;
+  isolationReason: string;
+  profile: SessionProfile;
+  /** The scenario's seed, or the random one drawn for this run. */
+  seed: number;
+  judge: Judge;
+  journal: Journal;
+  signal: AbortSignal;
+  /** The gate: thresholds, inconclusive allowed, least contended windows. */
+  gate?: GateSettings;
+  onLayoutStart?: (layout: LayoutName) => void;
+}
+
+export async function runScenario(scenario: Scenario, context: ScenarioContext): Promise<ScenarioResult> {
+  const clock = createRunClock();
+  context.journal.append(runStartEvent(scenario, context, clock.originEpochMs));
+  const { refreshLatency, ...server } = scenario.server;
+  let interrupted = false;
+  for (const layout of scenario.layouts) {
+    if (context.signal.aborted) break;
+
+    context.onLayoutStart?.(layout);
+    const result = await runLayout({
+      layout,
+      isolation: context.isolation,
+      workers: scenario.workers,
+      durationMs: workloadMs(scenario),
+      seed: context.seed,
+      tokenTtlMs: scenario.tokenTtl,
+      refreshMarginMs: scenario.refreshMargin,
+      refreshLatencyMs: refreshLatency,
+      server,
+      apiIntervalMs: scenario.workload.apiInterval,
+      requestTimeoutMs: scenario.client.requestTimeout,
+      profile: context.profile,
+      journal: context.journal,
+      clock,
+      signal: context.signal,
+    });
+    interrupted ||= result.interrupted;
+  }
+  interrupted ||= context.signal.aborted;
+  context.journal.append({ t: clock.now(), type: 'run_end', interrupted });
+  return buildReport(context.journal.events, context.reportDir);
+}
+
+/** The journal's first line: every fact of the run the report needs and no event carries. */
+export function runStartEvent(
+  scenario: Scenario,
+  context: Pick<ScenarioContext, 'runId' | 'isolation' | 'isolationReason' | 'profile' | 'seed' | 'judge' | 'gate'>,
+  originEpochMs: number,
+): RunStartEvent {
+  return {
+    t: 0,
+    type: 'run_start',
+    run_id: context.runId,
+    command: context.judge === 'compare' ? 'compare' : 'run',
+    isolation: context.isolation,
+    isolation_reason: context.isolationReason,
+    profile: context.profile.name,
+    seed: context.seed,
+    workers: scenario.workers,
+    duration_ms: workloadMs(scenario),
+    origin_epoch_ms: originEpochMs,
+    gate: context.gate ?? DEFAULT_GATE,
+    scenario: {
+      name: scenario.name,
+      description: scenario.description,
+      sources: scenario.sources,
+      layouts: [...scenario.layouts] as LayoutName[],
+      judge: context.judge,
+      expect: scenario.expect,
+    },
+  };
+}
