@@ -88,6 +88,8 @@ export async function runScenarioToReports(
     await journal.close();
   }
   // The report is built from the journal as written, exactly as `tokenrace report` rebuilds it.
+  // TODO(evidence): a harness error (exit 4) above leaves events.ndjson without run_end and no
+  // report; `tokenrace report` on it then reads the run as interrupted.
   const events = await readJournal(journalFile);
   const result = buildReport(events, reportDir);
   await writeReports(result, events);
