@@ -32,27 +32,30 @@ export interface Hold {
 }
 
 export function extractHolds(history: readonly JournalEvent[]): Hold[] {
-  const open = new Map<number, Hold>();
+  // Keyed by worker and location: a client may hold several locks at once (a lock set).
+  const open = new Map<string, Hold>();
   const holds: Hold[] = [];
-  const close = (worker: number, t: number) => {
-    const hold = open.get(worker);
+  const close = (key: string, t: number) => {
+    const hold = open.get(key);
     if (!hold) return;
 
     hold.end = t;
     hold.open = false;
-    open.delete(worker);
+    open.delete(key);
   };
   for (const event of history) {
     if (event.type === 'lock_acquired') {
-      close(event.worker, event.t);
+      const key = `${event.worker}|${event.lockLocation}`;
+      close(key, event.t);
       const hold = { worker: event.worker, location: event.lockLocation, lockPath: event.lockPath, start: event.t, end: event.t, open: true };
-      open.set(event.worker, hold);
+      open.set(key, hold);
       holds.push(hold);
     }
-    // `lock_releasing` is certainly inside the hold; `lock_released` only bounds it from above
-    // and is used for journals of clients that do not say when they start letting go.
-    if (event.type === 'lock_releasing') close(event.worker, event.t);
-    if (event.type === 'lock_released') close(event.worker, event.t);
+    // A hold ends at the first of `lock_releasing` and `lock_released`; the built-in client
+    // emits `lock_released` before it lets go, so either is inside the real hold.
+    if (event.type === 'lock_releasing' || event.type === 'lock_released') {
+      close(`${event.worker}|${event.lockLocation}`, event.t);
+    }
   }
   const lastT = history.at(-1)?.t ?? 0;
   for (const hold of open.values()) hold.end = lastT;

@@ -11,10 +11,15 @@ export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
 export type LayoutExpectation = 'hold' | 'reproduce';
 
-export const LAYOUT_EXPECTATIONS: Record<LayoutName, LayoutExpectation> = {
+/** What `compare` wants of each layout; a layout not named here is meant to hold. */
+export const LAYOUT_EXPECTATIONS: Partial<Record<LayoutName, LayoutExpectation>> = {
   legacy: 'reproduce',
   shared: 'hold',
 };
+
+export function expectationOf(layout: LayoutName): LayoutExpectation {
+  return LAYOUT_EXPECTATIONS[layout] ?? 'hold';
+}
 
 export interface VerdictResult {
   verdict: Verdict;
@@ -41,7 +46,7 @@ export function judgeRun(input: GateInput): VerdictResult {
       continue;
     }
     const line = `${layout}: ${evidence.headline}`;
-    if (LAYOUT_EXPECTATIONS[layout] === 'reproduce') {
+    if (expectationOf(layout) === 'reproduce') {
       if (evidence.verdict === 'fail') notes.push(`${line} (the bug reproduced)`);
       else if (evidence.verdict === 'pass') doubts.push(`${line}: the bug did not reproduce, so this run has no power`);
       else doubts.push(`${line}: ${failedChecks(evidence, 'inconclusive')}`);

@@ -1,6 +1,6 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import type { CheckResult } from '../evidence/check-result.js';
-import { LAYOUT_EXPECTATIONS } from '../evidence/verdict.js';
+import { expectationOf } from '../evidence/verdict.js';
 import type { LayoutName } from '../journal/events.js';
 import type { RunReport } from './run-report.js';
 
@@ -45,7 +45,7 @@ export function renderJunit(report: RunReport): string {
 
 function layoutSuite(report: RunReport, layout: LayoutName): { name: string; cases: TestCase[] } {
   const evidence = report.evidence[layout]!;
-  const reproduce = LAYOUT_EXPECTATIONS[layout] === 'reproduce';
+  const reproduce = expectationOf(layout) === 'reproduce';
   const classname = `tokenrace.${layout}`;
   const inconclusive = report.gate.allow_inconclusive ? 'skip' : 'fail';
   const layoutOutcome = reproduce

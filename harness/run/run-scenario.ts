@@ -1,3 +1,4 @@
+import { clientLabel } from '../client/client-profile.js';
 import type { SessionProfile } from '../client/session.js';
 import { createRunClock } from '../journal/clock.js';
 import type { GateSettings, LayoutName, RunStartEvent } from '../journal/events.js';
@@ -97,7 +98,7 @@ export function runStartEvent(
     command: context.judge === 'compare' ? 'compare' : 'run',
     isolation: context.isolation,
     isolation_reason: context.isolationReason,
-    profile: context.profile.name,
+    profile: clientLabel(context.profile),
     seed: context.seed,
     workers: scenario.workers,
     duration_ms: workloadMs(scenario),

@@ -75,7 +75,7 @@ describe('client session', () => {
 
     const events = await runUntil('lock_released');
 
-    expect(types(events)).toEqual(['lock_acquiring', 'lock_acquired', 'refresh_start', 'refresh_ok', 'lock_releasing', 'lock_released']);
+    expect(types(events)).toEqual(['lock_acquiring', 'lock_acquired', 'refresh_start', 'refresh_ok', 'lock_released']);
     const stored = await readCredentials(configDir);
     expect(stored.status === 'ok' && stored.credentials.refreshToken).toBe('rt-1');
     const mode = (await import('node:fs')).statSync(path.join(configDir, '.credentials.json')).mode & 0o777;
@@ -106,7 +106,7 @@ describe('client session', () => {
 
     const events = await runUntil('relogin');
 
-    expect(types(events)).toEqual(['lock_acquiring', 'lock_acquired', 'refresh_start', 'invalid_grant', 'relogin', 'lock_releasing', 'lock_released']);
+    expect(types(events)).toEqual(['lock_acquiring', 'lock_acquired', 'refresh_start', 'invalid_grant', 'relogin', 'lock_released']);
     const stored = JSON.parse(await readFile(path.join(configDir, '.credentials.json'), 'utf8'));
     expect(stored.claudeAiOauth.refreshToken).toBe('rt-5');
   });
