@@ -9,7 +9,10 @@ export type ErrorCode =
   | 'ERR_WORKER_CRASHED'
   | 'ERR_WORKER_STARTUP'
   | 'ERR_JOURNAL_UNREADABLE'
-  | 'ERR_INTERRUPTED';
+  | 'ERR_INTERRUPTED'
+  | 'ERR_NON_LOOPBACK_HOST'
+  | 'ERR_TIME_BUDGET_EXCEEDED'
+  | 'ERR_REAL_CREDENTIAL_STORE';
 
 export class TokenraceError extends Error {
   readonly code: ErrorCode;

@@ -152,7 +152,13 @@ export type LedgerOutcome =
   | 'api_ok'
   | 'api_unauthorized'
   | 'payload_too_large'
-  | 'not_found';
+  | 'not_found'
+  /** Not HTTP the parser could read (bad request line, oversized headers, a header timeout). */
+  | 'bad_http'
+  /** The sender went away before its body was complete: nothing could be answered. */
+  | 'aborted'
+  /** A bug in a handler; answered 500 so the endpoint keeps serving. */
+  | 'server_error';
 
 export interface LedgerEvent extends BaseEvent {
   type: 'ledger';
