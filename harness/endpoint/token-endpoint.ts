@@ -104,6 +104,8 @@ async function handle(
   registry: TokenRegistry,
   options: TokenEndpointOptions,
 ): Promise<void> {
+  inHandler.add(request.socket);
+  response.once('close', () => inHandler.delete(request.socket));
   const route = routeOf(request);
   const worker = parseWorker(request.headers[WORKER_HEADER]);
   const record = (entry: Omit<LedgerEntry, 'route' | 'worker'>) =>
@@ -128,8 +130,11 @@ async function handle(
     }
   } catch (error) {
     if (error instanceof SenderGone) {
-      // Nobody is left to answer; 499 (a client closed request) keeps the ledger exact.
-      record({ status: 499, outcome: 'aborted', ...noTokens() });
+      // Node may have answered 408 itself (a slow body); else nobody is left to answer, and
+      // 499 (client closed request) keeps the ledger exact.
+      const timedOut = answeredByParser.get(request.socket);
+      if (timedOut) record({ status: timedOut, outcome: 'bad_http', ...noTokens() });
+      else record({ status: 499, outcome: 'aborted', ...noTokens() });
       return;
     }
     if (!(error instanceof HttpRefusal)) throw error;
@@ -251,15 +256,28 @@ function rethrowUnlessMalformed(error: unknown): Record<string, unknown> {
  * request the endpoint saw is in it. A reset connection sent nothing to answer.
  */
 function refuseUnparsable(error: Error & { code?: string }, socket: Duplex, options: TokenEndpointOptions): void {
-  if (error.code === 'ECONNRESET' || !socket.writable) {
+  // The sender reset or closed mid-request: there is no one to answer. If a handler was reading
+  // the body it records the request as aborted.
+  if (error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
     socket.destroy();
     return;
   }
   const status =
     error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-  options.onLedger({ route: '', worker: null, status, outcome: 'bad_http', ...noTokens() });
+  // A request whose handler is reading its body gets recorded by that handler, once.
+  if (inHandler.has(socket)) answeredByParser.set(socket, status);
+  else options.onLedger({ route: '', worker: null, status, outcome: 'bad_http', ...noTokens() });
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  // The parser is done with this socket; without this a half-open one lingers until close().
+  setTimeout(() => socket.destroy(), LINGER_AFTER_REFUSAL_MS).unref();
 }
+
+/** Time for a refusal to reach the sender before its socket is torn down. */
+const LINGER_AFTER_REFUSAL_MS = 250;
+
+/** Sockets whose current request is in a handler, and the status Node's parser answered them with. */
+const inHandler = new WeakSet<object>();
+const answeredByParser = new WeakMap<object, number>();
 
 function routeOf(request: IncomingMessage): string {
   return (request.url ?? '/').split('?')[0] ?? '/';
