@@ -131,7 +131,9 @@ export function resolveOptions(raw: Partial<Record<string, unknown>>): CompareOp
   const resolved: Record<string, unknown> = {};
   for (const definition of OPTION_DEFINITIONS) {
     const given = raw[definition.flag];
-    const value = given === undefined || given === '' ? definition.default : given;
+    // An empty value (`--workers` with nothing after it) is a mistake, not a request for the
+    // default; only the seed's default is empty (random).
+    const value = given === undefined ? definition.default : given;
     if (definition.key === 'seed' && value === '') {
       resolved.seed = Math.floor(Math.random() * 2 ** 31);
       continue;
