@@ -36,7 +36,12 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!isTokenraceError(error)) throw error;
     process.stderr.write(`error ${error.code}: ${error.message}\n`);
-    const isUsage = ['ERR_INVALID_OPTION', 'ERR_OUTPUT_UNWRITABLE', 'ERR_ISOLATION_UNAVAILABLE'].includes(error.code);
+    const isUsage = [
+      'ERR_INVALID_OPTION',
+      'ERR_OUTPUT_UNWRITABLE',
+      'ERR_ISOLATION_UNAVAILABLE',
+      'ERR_REAL_CREDENTIAL_STORE',
+    ].includes(error.code);
     return isUsage ? ExitCode.usage : ExitCode.harnessError;
   }
 }

@@ -1,5 +1,5 @@
 import yargs, { type Argv } from 'yargs';
-import { OPTION_DEFINITIONS } from './scenario/options.js';
+import { OPTION_DEFINITIONS, OVERWRITE_REAL_STORE_FLAG } from './scenario/options.js';
 
 /**
  * Builds the argument parser without running anything, so tests can parse argument lists.
@@ -18,6 +18,11 @@ export function buildParser(argv: readonly string[]): Argv {
           defaultDescription: definition.default || 'random',
         });
       }
+      command.option(OVERWRITE_REAL_STORE_FLAG, {
+        type: 'boolean',
+        default: false,
+        describe: 'let --config-dir use a directory that holds .credentials.json or is in ~/.claude',
+      });
       return command.option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
     })
     .strict()

@@ -22,6 +22,8 @@ export class EventChannel {
   readonly #server: Server;
   readonly #sockets = new Map<number, Socket>();
   readonly #handlers: EventChannelHandlers;
+  /** Once stop is said, a client that connects late hears it at once instead of waiting for go. */
+  #stopped = false;
 
   private constructor(server: Server, handlers: EventChannelHandlers) {
     this.#server = server;
@@ -40,6 +42,7 @@ export class EventChannel {
   }
 
   broadcast(message: CoordinatorMessage): void {
+    if (message.type === 'stop') this.#stopped = true;
     const line = JSON.stringify(message) + '\n';
     for (const socket of this.#sockets.values()) if (!socket.destroyed) socket.write(line);
   }
@@ -59,6 +62,7 @@ export class EventChannel {
       if (message.type === 'hello') {
         worker = message.worker;
         this.#sockets.set(worker, socket);
+        if (this.#stopped) socket.write(JSON.stringify({ type: 'stop' }) + '\n');
         this.#handlers.onHello(worker);
       } else if (worker !== null) {
         this.#handlers.onEvent(worker, message.event);

@@ -187,6 +187,16 @@ export interface WorkerExitEvent extends BaseEvent {
   stderrTail: string;
 }
 
+/** A container that ended on its own, mid-run: which, how, and what it was last doing. */
+export interface WorkerCrashEvent extends BaseEvent {
+  type: 'worker_crash';
+  worker: number;
+  exitCode: number | null;
+  signal: string | null;
+  lastEvent: string | null;
+  stderrTail: string;
+}
+
 export interface LayoutStartEvent extends BaseEvent {
   type: 'layout_start';
   workers: number;
@@ -203,5 +213,6 @@ export type JournalEvent =
   | ClientEvent
   | LedgerEvent
   | WorkerExitEvent
+  | WorkerCrashEvent
   | LayoutStartEvent
   | LayoutEndEvent;

@@ -43,8 +43,9 @@ export interface RunTree {
   configDir: string;
 }
 
-export async function createRunTree(root: string): Promise<RunTree> {
-  const store = path.join(root, 'store');
+/** `storeDir`: where the shared store goes when the user asked to keep it (--config-dir). */
+export async function createRunTree(root: string, storeDir?: string): Promise<RunTree> {
+  const store = storeDir ?? path.join(root, 'store');
   const configDir = path.join(store, 'config');
   await mkdir(configDir, { recursive: true, mode: 0o700 });
   await mkdir(path.join(root, 'container', 'home'), { recursive: true });

@@ -6,7 +6,7 @@ import type { JournalEvent, LayoutName } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
 import { LAYOUTS, type IsolationName } from '../layout/layouts.js';
 import type { CompareOptions } from '../scenario/options.js';
-import { runLayout } from './run-layout.js';
+import { runLayout, type WorkerCrash } from './run-layout.js';
 
 /**
  * `compare`: the same workload once per layout, then counters and a verdict from the journal.
@@ -19,6 +19,10 @@ export interface CompareResult {
   verdict: Verdict;
   reasons: string[];
   interrupted: boolean;
+  /** Containers that died on their own; the run stopped at the first and the report is partial. */
+  crashes: WorkerCrash[];
+  /** The run was stopped because it outlived --time-budget. */
+  time_budget_exceeded: boolean;
   isolation: IsolationName;
   isolation_reason: string;
   profile: string;
@@ -37,14 +41,17 @@ export interface CompareContext {
   profile: SessionProfile;
   journal: Journal;
   signal: AbortSignal;
+  /** `--config-dir`: stores are kept under this directory (created for this run). */
+  storeRoot?: string | null;
   onLayoutStart?: (layout: LayoutName) => void;
 }
 
 export async function runCompare(options: CompareOptions, context: CompareContext): Promise<CompareResult> {
   const clock = createRunClock();
   let interrupted = false;
+  const crashes: WorkerCrash[] = [];
   for (const layout of LAYOUTS) {
-    if (context.signal.aborted) break;
+    if (context.signal.aborted || crashes.length > 0) break;
 
     context.onLayoutStart?.(layout);
     const result = await runLayout({
@@ -55,8 +62,10 @@ export async function runCompare(options: CompareOptions, context: CompareContex
       journal: context.journal,
       clock,
       signal: context.signal,
+      storeRoot: context.storeRoot ?? null,
     });
     interrupted ||= result.interrupted;
+    crashes.push(...result.crashes);
   }
   interrupted ||= context.signal.aborted;
   return summarize(context.journal.events, options, context, interrupted);
@@ -76,8 +85,14 @@ export function summarize(
     }
   }
   const judged = judgeCompare(layouts.legacy, layouts.shared);
-  const verdict = interrupted ? 'inconclusive' : judged.verdict;
-  const reasons = interrupted ? ['the run was interrupted', ...judged.reasons] : judged.reasons;
+  const crashes = events.filter((event) => event.type === 'worker_crash').map(({ t: _t, type: _type, ...crash }) => crash);
+  const partial = interrupted || crashes.length > 0;
+  const verdict = partial ? 'inconclusive' : judged.verdict;
+  const why = [
+    ...(interrupted ? ['the run was interrupted'] : []),
+    ...crashes.map((crash) => `worker ${crash.worker} (${crash.layout}) died on its own (${crash.signal ?? `exit ${crash.exitCode}`})`),
+  ];
+  const reasons = [...why, ...judged.reasons];
 
   return {
     schema_version: REPORT_SCHEMA_VERSION,
@@ -85,6 +100,8 @@ export function summarize(
     verdict,
     reasons,
     interrupted,
+    crashes,
+    time_budget_exceeded: false,
     isolation: context.isolation,
     isolation_reason: context.isolationReason,
     profile: context.profile.name,

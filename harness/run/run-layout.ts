@@ -17,6 +17,7 @@ import type { ClientEvent, LayoutName } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
 import { createRunTree, planContainer, type IsolationName } from '../layout/layouts.js';
 import { compiledModule } from '../paths.js';
+import { currentRunMarker, RUN_MARKER_VARIABLE } from '../safety/run-marker.js';
 
 /**
  * One layout, start to finish: a fresh endpoint and store, N containers started through
@@ -38,11 +39,25 @@ export interface LayoutRunOptions {
   journal: Journal;
   clock: RunClock;
   signal: AbortSignal;
+  /** `--config-dir`: the layout's store goes to `<storeRoot>/<layout>` and is kept. */
+  storeRoot?: string | null;
+}
+
+/** A container that ended on its own while the run still needed it (issue 6). */
+export interface WorkerCrash {
+  layout: LayoutName;
+  worker: number;
+  exitCode: number | null;
+  signal: string | null;
+  /** The type of the last event the worker's client sent: what it was doing when it died. */
+  lastEvent: string | null;
+  stderrTail: string;
 }
 
 export interface LayoutRunResult {
   layout: LayoutName;
   interrupted: boolean;
+  crashes: WorkerCrash[];
   startedAt: number;
   endedAt: number;
   workers: ContainerResult[];
@@ -74,7 +89,8 @@ async function runInScratch(
   resources: Array<() => Promise<unknown>>,
 ): Promise<LayoutRunResult> {
   const { journal, clock, layout, workers } = options;
-  const tree = await createRunTree(scratch);
+  const storeDir = options.storeRoot ? path.join(options.storeRoot, layout) : undefined;
+  const tree = await createRunTree(scratch, storeDir);
   let seq = 0;
 
   const endpoint = await startTokenEndpoint({
@@ -84,6 +100,7 @@ async function runInScratch(
   });
   resources.push(() => endpoint.close());
 
+  const lastEvents = new Map<number, string>();
   const hellos = new Set<number>();
   let allHello: () => void = () => undefined;
   const allReady = new Promise<void>((resolve) => (allHello = resolve));
@@ -92,7 +109,10 @@ async function runInScratch(
       hellos.add(worker);
       if (hellos.size === workers) allHello();
     },
-    onEvent: (worker, event) => journal.append({ ...(event as unknown as ClientEvent), layout, worker }),
+    onEvent: (worker, event) => {
+      lastEvents.set(worker, String(event.type));
+      journal.append({ ...(event as unknown as ClientEvent), layout, worker });
+    },
   });
   resources.push(() => channel.close());
 
@@ -102,37 +122,54 @@ async function runInScratch(
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
+    // The run marker lets leftover checks find every process of the run (safety/leftovers.ts).
+    env: { ...(process.env as Record<string, string>) },
   });
   resources.push(() => pool.destroy());
 
   journal.append({ t: clock.now(), layout, type: 'layout_start', workers, isolation: options.isolation, profile: options.profile.name });
   const startedAt = clock.now();
   const tasks: Promise<ContainerResult>[] = [];
+  const crashes: WorkerCrash[] = [];
+  let settled = false;
+  const onCrash = (result: ContainerResult) => {
+    if (settled || isClean(result)) return;
+    crashes.push({ layout, worker: result.worker, exitCode: result.exitCode, signal: result.signal, lastEvent: lastEvents.get(result.worker) ?? null, stderrTail: result.stderrTail });
+    // One container gone means the run no longer measures what it claims to: stop the rest now
+    // and report what ran, rather than wait out the deadline or hang on a missing hello.
+    channel.broadcast({ type: 'stop' });
+    crashed.abort();
+  };
+  const crashed = new AbortController();
   for (let worker = 1; worker <= workers; worker += 1) {
     const task = await buildTask(options, tree, worker, endpoint.url, path.join(scratch, 'events.sock'));
-    tasks.push(pool.run(task) as Promise<ContainerResult>);
+    const run = (pool.run(task) as Promise<ContainerResult>).catch((error: unknown) => workerDied(worker, error));
+    tasks.push(run.then((result) => (onCrash(result), result)));
   }
   const finished = Promise.all(tasks);
+  const signal = AbortSignal.any([options.signal, crashed.signal]);
 
-  const started = await waitForStart(allReady, finished, options.signal);
+  const started = await waitForStart(allReady, finished, signal);
   if (started === 'ready') {
     await seedStore(endpoint.url, tree.configDir);
     channel.broadcast({ type: 'go', deadlineEpochMs: epochNowMs() + options.durationMs });
   }
 
-  const interrupted = started === 'aborted' || options.signal.aborted;
-  const results = await waitForEnd(finished, channel, options, started !== 'ready');
+  const interrupted = options.signal.aborted;
+  const results = await waitForEnd(finished, channel, { ...options, signal }, started !== 'ready');
+  settled = true;
   for (const result of results) {
     journal.append({ t: clock.now(), layout, type: 'worker_exit', ...result, stderrTail: isClean(result) ? '' : result.stderrTail });
   }
+  for (const crash of crashes) journal.append({ t: clock.now(), type: 'worker_crash', ...crash });
   const endedAt = clock.now();
   journal.append({ t: endedAt, layout, type: 'layout_end', interrupted });
 
-  if (started === 'crashed') {
+  if (started === 'crashed' && crashes.length === 0) {
     const crashed = results.find((result) => !isClean(result));
     throw new TokenraceError('ERR_WORKER_STARTUP', `worker ${crashed?.worker ?? '?'} ended before the run started: ${crashed?.stderrTail.split('\n')[0] ?? 'no output'}`);
   }
-  return { layout, interrupted, startedAt, endedAt, workers: results };
+  return { layout, interrupted, crashes, startedAt, endedAt, workers: results };
 }
 
 async function buildTask(
@@ -161,10 +198,11 @@ async function buildTask(
   // Built from nothing, so a user's own CLAUDE_CONFIG_DIR can never leak into a container.
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
+    [RUN_MARKER_VARIABLE]: currentRunMarker() ?? '',
     ...plan.env,
     [SETTINGS_VARIABLE]: JSON.stringify(settings),
   };
-  return { worker, file, args, env, cwd: tree.root };
+  return { worker, file, args, env, cwd: tree.root, scratchDir: tree.root };
 }
 
 /** The store starts with one logged-in session, as a person's first /login leaves it. */
@@ -218,6 +256,12 @@ async function abortedThenGrace(signal: AbortSignal): Promise<null> {
   });
   await sleep(SHUTDOWN_GRACE_MS, undefined, { ref: false });
   return null;
+}
+
+/** The tinypool worker process itself died (not its client): tinypool rejects its task. */
+function workerDied(worker: number, error: unknown): ContainerResult {
+  const message = error instanceof Error ? error.message : String(error);
+  return { worker, exitCode: null, signal: null, stderrTail: `worker process died: ${message}` };
 }
 
 function isClean(result: ContainerResult): boolean {

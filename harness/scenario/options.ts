@@ -20,10 +20,19 @@ export interface CompareOptions {
   refreshLatencyMs: number;
   apiIntervalMs: number;
   requestTimeoutMs: number;
+  /** Wall-clock limit for the whole run; null: derived from the duration (see timeBudgetFor). */
+  timeBudgetMs: number | null;
+  /** Where the shared stores go instead of a temp dir; null: a temp dir, removed afterwards. */
+  configDir: string | null;
+  /** `--i-know-this-overwrites-a-real-credential-store`: lets --config-dir point at a real store. */
+  overwriteRealStore: boolean;
 }
 
+/** The flag that lets --config-dir point at a directory that looks like a real credential store. */
+export const OVERWRITE_REAL_STORE_FLAG = 'i-know-this-overwrites-a-real-credential-store';
+
 interface OptionDefinition {
-  key: keyof CompareOptions;
+  key: Exclude<keyof CompareOptions, 'overwriteRealStore'>;
   flag: string;
   describe: string;
   default: string;
@@ -121,6 +130,22 @@ export const OPTION_DEFINITIONS: readonly OptionDefinition[] = [
     expected: 'a duration from 100ms to 5min',
     schema: duration(100, 300_000),
   },
+  {
+    key: 'timeBudgetMs',
+    flag: 'time-budget',
+    describe: 'stop the run and report it if it is still going after this long (wall clock)',
+    default: 'auto',
+    expected: 'auto, or a duration from 1s to 24h',
+    schema: z.union([z.literal('auto').transform(() => null), duration(1_000, 86_400_000)]),
+  },
+  {
+    key: 'configDir',
+    flag: 'config-dir',
+    describe: 'keep the shared stores under DIR/<run id>/ for inspection instead of a temp dir',
+    default: '',
+    expected: 'a directory path',
+    schema: z.string().min(1),
+  },
 ];
 
 /**
@@ -138,6 +163,10 @@ export function resolveOptions(raw: Partial<Record<string, unknown>>): CompareOp
       resolved.seed = Math.floor(Math.random() * 2 ** 31);
       continue;
     }
+    if (definition.key === 'configDir' && given === undefined) {
+      resolved.configDir = null;
+      continue;
+    }
     if (Array.isArray(value)) throw invalidOption(`--${definition.flag}`, value.join(' '), 'a single value');
 
     const parsed = definition.schema.safeParse(String(value));
@@ -145,11 +174,23 @@ export function resolveOptions(raw: Partial<Record<string, unknown>>): CompareOp
     resolved[definition.key] = parsed.data;
   }
 
+  resolved.overwriteRealStore = raw[OVERWRITE_REAL_STORE_FLAG] === true;
   const options = resolved as unknown as CompareOptions;
   if (options.refreshMarginMs >= options.tokenTtlMs) {
     throw invalidOption('--refresh-margin', `${options.refreshMarginMs}ms`, `less than --token-ttl (${options.tokenTtlMs}ms)`);
   }
   return options;
+}
+
+/** Startup and teardown allowance per layout on top of the workload, for the automatic budget. */
+const LAYOUT_OVERHEAD_MS = 45_000;
+
+/**
+ * The run's wall-clock budget: the flag, or twice what two layouts should take plus overhead.
+ * A run past it is stopped and reported, so a wedged run never holds a CI job forever.
+ */
+export function timeBudgetFor(options: Pick<CompareOptions, 'timeBudgetMs' | 'durationMs'>): number {
+  return options.timeBudgetMs ?? 2 * 2 * (options.durationMs + LAYOUT_OVERHEAD_MS);
 }
 
 /**
