@@ -16,8 +16,9 @@ import { epochNowMs, type RunClock } from '../journal/clock.js';
 import type { ClientEvent, LayoutName } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
 import { createRunTree, planContainer, type IsolationName } from '../layout/layouts.js';
+import { pathToFileURL } from 'node:url';
 import { compiledModule } from '../paths.js';
-import { currentRunMarker, RUN_MARKER_VARIABLE } from '../safety/run-marker.js';
+import { currentRunMarker, RUN_MARKER_VARIABLE, SCRATCH_DIR_VARIABLE } from '../safety/run-marker.js';
 
 /**
  * One layout, start to finish: a fresh endpoint and store, N containers started through
@@ -123,7 +124,9 @@ async function runInScratch(
     maxThreads: workers,
     idleTimeout: 60_000,
     // The run marker lets leftover checks find every process of the run (safety/leftovers.ts).
-    env: { ...(process.env as Record<string, string>) },
+    env: { ...(process.env as Record<string, string>), [SCRATCH_DIR_VARIABLE]: scratch },
+    // Loaded before any task, so a coordinator killed while workers start still gets cleaned up.
+    execArgv: ['--import', pathToFileURL(compiledModule('fleet/orphan-guard')).href],
   });
   resources.push(() => pool.destroy());
 
@@ -202,7 +205,7 @@ async function buildTask(
     ...plan.env,
     [SETTINGS_VARIABLE]: JSON.stringify(settings),
   };
-  return { worker, file, args, env, cwd: tree.root, scratchDir: tree.root };
+  return { worker, file, args, env, cwd: tree.root };
 }
 
 /** The store starts with one logged-in session, as a person's first /login leaves it. */

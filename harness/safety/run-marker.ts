@@ -8,6 +8,9 @@
  */
 export const RUN_MARKER_VARIABLE = 'TOKENRACE_RUN_MARKER';
 
+/** The run's temp dir, told to worker processes so they can remove it if orphaned. */
+export const SCRATCH_DIR_VARIABLE = 'TOKENRACE_SCRATCH_DIR';
+
 /** The marker of the run in this process, set once at the start of a run. */
 export function adoptRunMarker(runId: string): string {
   const given = process.env[RUN_MARKER_VARIABLE];

@@ -1,0 +1,55 @@
+import type { ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { SCRATCH_DIR_VARIABLE } from '../safety/run-marker.js';
+
+/**
+ * What a worker process does when its coordinator is gone. Loaded with `--import` as the
+ * worker process starts (before tinypool hands it a task), so a coordinator killed at any
+ * moment of a run, even while its workers are still starting, leaves nothing behind:
+ *
+ *   coordinator SIGKILLed → IPC channel closes → 'disconnect' here → clients get SIGTERM (then
+ *   SIGKILL) → the run's temp dir, named in TOKENRACE_SCRATCH_DIR, is removed → exit.
+ *
+ * Never import this module from the coordinator: it installs signal handlers that exit.
+ * Several workers may remove the same dir at once; `rm --force` makes that harmless.
+ */
+
+/** The clients this worker started and that are still alive. */
+export const runningClients = new Set<ChildProcess>();
+
+/** How long an orphaned worker waits for its clients before killing them outright. */
+const ORPHAN_CLIENT_WAIT_MS = 800;
+let orphaned = false;
+
+/** True once the coordinator is gone: task results have nowhere to go (tinypool would throw). */
+export function isOrphaned(): boolean {
+  return orphaned;
+}
+
+function stopClients(signal: NodeJS.Signals): void {
+  for (const child of runningClients) child.kill(signal);
+}
+
+// Tinypool ends workers with SIGTERM; their clients go with them.
+process.on('SIGTERM', () => {
+  stopClients('SIGTERM');
+  process.exit(0);
+});
+
+process.on('disconnect', () => {
+  orphaned = true;
+  stopClients('SIGTERM');
+  void removeOrphanedScratch().finally(() => process.exit(0));
+});
+
+/** Only a directory the harness made (tokenrace-*) is ever removed, and only when orphaned. */
+async function removeOrphanedScratch(): Promise<void> {
+  const deadline = Date.now() + ORPHAN_CLIENT_WAIT_MS;
+  while (runningClients.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  stopClients('SIGKILL');
+
+  const scratchDir = process.env[SCRATCH_DIR_VARIABLE];
+  if (!scratchDir || !path.basename(scratchDir).startsWith('tokenrace-')) return;
+  await rm(scratchDir, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 }).catch(() => undefined);
+}
