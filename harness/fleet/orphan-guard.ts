@@ -37,11 +37,16 @@ process.on('SIGTERM', () => {
   process.exit(0);
 });
 
-process.on('disconnect', () => {
+function onCoordinatorGone(): void {
+  if (orphaned) return;
   orphaned = true;
   stopClients('SIGTERM');
   void removeOrphanedScratch().finally(() => process.exit(0));
-});
+}
+
+process.on('disconnect', onCoordinatorGone);
+// Killed while this process was still starting: the channel closed before anyone listened.
+if (process.send !== undefined && !process.connected) onCoordinatorGone();
 
 /** Only a directory the harness made (tokenrace-*) is ever removed, and only when orphaned. */
 async function removeOrphanedScratch(): Promise<void> {
