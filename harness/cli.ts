@@ -1,32 +1,61 @@
 import yargs, { type Argv } from 'yargs';
-import { OPTION_DEFINITIONS, OVERWRITE_REAL_STORE_FLAG } from './scenario/options.js';
+import { FLAG_DEFINITIONS, OVERWRITE_REAL_STORE_FLAG, RUN_FLAGS } from './scenario/options.js';
 
 /**
  * Builds the argument parser without running anything, so tests can parse argument lists.
- * Flags come from the option table; every value arrives as the string the user typed and is
- * validated by `resolveOptions`, never coerced here (yargs would turn "abc" into NaN).
+ * Scenario flags come from the flag table (scenario/options.ts); every value arrives as the
+ * string the user typed and is validated by the scenario schema, never coerced here (yargs would
+ * turn "abc" into NaN).
  */
 export function buildParser(argv: readonly string[]): Argv {
   return yargs([...argv])
     .scriptName('tokenrace')
     .usage('$0 <command> [options]')
-    .command(['compare', '$0'], 'run the same workload under the legacy and the shared layout', (command) => {
-      for (const definition of OPTION_DEFINITIONS) {
-        command.option(definition.flag, {
-          type: 'string',
-          describe: definition.describe,
-          defaultDescription: definition.default || 'random',
-        });
-      }
-      command.option(OVERWRITE_REAL_STORE_FLAG, {
-        type: 'boolean',
-        default: false,
-        describe: 'let --config-dir use a directory that holds .credentials.json or is in ~/.claude',
-      });
-      return command.option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
-    })
+    .command(['compare', '$0'], 'run the same workload under the legacy and the shared layout', (command) =>
+      withRunFlags(withScenarioFlags(command)),
+    )
+    .command('run <scenario>', 'run one scenario (a file, or a name from scenarios/)', (command) =>
+      withRunFlags(withScenarioFlags(command)).positional('scenario', {
+        type: 'string',
+        describe: 'path to a scenario .json file, or a scenario name',
+      }),
+    )
+    .command('scenarios [dir]', 'list the scenarios: name, description, source URL', (command) =>
+      withJson(command).positional('dir', { type: 'string', describe: 'scenario directory (default: the library)' }),
+    )
+    .command('suite [dir]', 'run every scenario of a directory; fail on any unmet expectation', (command) =>
+      withRunFlags(command)
+        .positional('dir', { type: 'string', describe: 'scenario directory (default: the library)' })
+        .option('isolation', { type: 'string', describe: "override every scenario's isolation" }),
+    )
     .strict()
     .help()
     .version(false)
     .wrap(Math.min(100, process.stdout.columns ?? 100));
+}
+
+function withScenarioFlags(command: Argv): Argv {
+  for (const definition of FLAG_DEFINITIONS) {
+    command.option(definition.flag, {
+      type: 'string',
+      describe: definition.describe,
+      defaultDescription: definition.default,
+    });
+  }
+  return command;
+}
+
+function withRunFlags(command: Argv): Argv {
+  for (const [flag, { describe, default: shown }] of Object.entries(RUN_FLAGS)) {
+    command.option(flag, { type: 'string', describe, defaultDescription: shown });
+  }
+  return withJson(command).option(OVERWRITE_REAL_STORE_FLAG, {
+    type: 'boolean',
+    default: false,
+    describe: 'let --config-dir use a directory that holds .credentials.json or is in ~/.claude',
+  });
+}
+
+function withJson(command: Argv): Argv {
+  return command.option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
 }

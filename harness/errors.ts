@@ -12,7 +12,10 @@ export type ErrorCode =
   | 'ERR_INTERRUPTED'
   | 'ERR_NON_LOOPBACK_HOST'
   | 'ERR_TIME_BUDGET_EXCEEDED'
-  | 'ERR_REAL_CREDENTIAL_STORE';
+  | 'ERR_REAL_CREDENTIAL_STORE'
+
+  | 'ERR_SCENARIO_INVALID'
+  | 'ERR_SCENARIO_NOT_FOUND';
 
 export class TokenraceError extends Error {
   readonly code: ErrorCode;

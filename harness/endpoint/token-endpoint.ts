@@ -1,17 +1,29 @@
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fingerprint } from '../fingerprint.js';
-import type { LedgerEvent, LedgerOutcome } from '../journal/events.js';
 import { resolveBindHost } from './bind-address.js';
 import { readLimitedBody } from './body-reader.js';
-import { TokenRegistry, type IssuedPair } from './token-registry.js';
+import { FaultPlan } from './fault-plan.js';
+import {
+  HttpRefusal,
+  describeIssued,
+  noTokens,
+  respond,
+  tokenResponse,
+  type LedgerEntry,
+  type RouteEntry,
+} from './http-replies.js';
+import { RateLimiter } from './rate-limiter.js';
+import { serveRefresh, type RefreshContext } from './refresh-route.js';
+import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from './server-settings.js';
+import { TokenRegistry } from './token-registry.js';
 
 /**
  * The mock OAuth server: a real HTTP server on 127.0.0.1 with the three routes a session needs.
  *
- *   POST /v1/oauth/token   refresh_token grant (RFC 6749 §6), JSON or form body
+ *   POST /v1/oauth/token   refresh_token grant (RFC 6749 §6), JSON or form body; the rotation
+ *                          policy, rate limit and faults of `server` apply here only
  *   POST /v1/oauth/login   harness-only: mints a new family, what an interactive /login does
  *   POST /v1/messages      a protected resource that checks the bearer access token
  *
@@ -30,13 +42,17 @@ export const HEADERS_TIMEOUT_MS = 10_000;
 /** ...and this long for the whole request, body included, then a 408. */
 export const SERVER_REQUEST_TIMEOUT_MS = 30_000;
 
-export type LedgerEntry = Omit<LedgerEvent, 't' | 'layout' | 'type' | 'seq'>;
+export type { LedgerEntry } from './http-replies.js';
 
 export interface TokenEndpointOptions {
   accessTtlMs: number;
   /** Time the server takes to answer a refresh, as a real token endpoint does. */
   refreshLatencyMs: number;
   onLedger: (entry: LedgerEntry) => void;
+  /** Rotation policy, rate limit and faults; the strict server when absent. */
+  server?: ServerSettings;
+  /** Seeds the fault draws, so a seed replays the same faults. */
+  seed?: number;
   /** Only loopback unless `allowNonLoopback`: see bind-address.ts. */
   host?: string;
   allowNonLoopback?: boolean;
@@ -51,26 +67,26 @@ export interface RunningEndpoint {
   close(): Promise<void>;
 }
 
-class HttpRefusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly outcome: LedgerOutcome,
-    readonly oauthError: string,
-  ) {
-    super(oauthError);
-  }
-}
-
 export async function startTokenEndpoint(options: TokenEndpointOptions): Promise<RunningEndpoint> {
+  const settings = options.server ?? DEFAULT_SERVER_SETTINGS;
+  const registry = new TokenRegistry({ accessTtlMs: options.accessTtlMs, policy: settings });
+  const closing = new AbortController();
+  const context: Omit<RefreshContext, 'record'> = {
+    registry,
+    limiter: new RateLimiter(settings.rateLimit),
+    faults: new FaultPlan(settings.faults, options.seed ?? 0),
+    settings,
+    refreshLatencyMs: options.refreshLatencyMs,
+    closing: closing.signal,
+  };
   const host = resolveBindHost(options);
-  const registry = new TokenRegistry({ accessTtlMs: options.accessTtlMs });
   const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const requestTimeout = Math.max(headersTimeout, options.serverRequestTimeoutMs ?? SERVER_REQUEST_TIMEOUT_MS);
   const server = http.createServer(
     // Node checks these timeouts on a timer; its 30 s default would let a slow sender linger.
     { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout) },
     (request, response) => {
-      handle(request, response, registry, options).catch((error: unknown) => {
+      handle(request, response, context, options.onLedger).catch((error: unknown) => {
         // A bug in a handler must not take the endpoint down with it; answer and keep serving.
         options.onLedger({ route: routeOf(request), worker: null, status: 500, outcome: 'server_error', ...noTokens() });
         respond(response, 500, { error: 'server_error' });
@@ -92,6 +108,8 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
     registry,
     close: () =>
       new Promise<void>((resolve) => {
+        // Held responses end now and are recorded as dropped, before the server is gone.
+        closing.abort();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -101,20 +119,20 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
 async function handle(
   request: IncomingMessage,
   response: ServerResponse,
-  registry: TokenRegistry,
-  options: TokenEndpointOptions,
+  shared: Omit<RefreshContext, 'record'>,
+  onLedger: (entry: LedgerEntry) => void,
 ): Promise<void> {
+  const { registry } = shared;
   inHandler.add(request.socket);
   response.once('close', () => inHandler.delete(request.socket));
   const route = routeOf(request);
   const worker = parseWorker(request.headers[WORKER_HEADER]);
-  const record = (entry: Omit<LedgerEntry, 'route' | 'worker'>) =>
-    options.onLedger({ route, worker, ...entry });
+  const record = (entry: RouteEntry) => onLedger({ route, worker, ...entry });
 
   try {
     if (request.method === 'POST' && route === TOKEN_PATH) {
       const body = await readForm(request);
-      await serveRefresh(body, response, registry, options, record);
+      await serveRefresh(body, response, { ...shared, record });
     } else if (request.method === 'POST' && route === LOGIN_PATH) {
       await readForm(request).catch(rethrowUnlessMalformed);
       const pair = registry.login();
@@ -145,55 +163,11 @@ async function handle(
   }
 }
 
-async function serveRefresh(
-  body: Record<string, unknown>,
-  response: ServerResponse,
-  registry: TokenRegistry,
-  options: TokenEndpointOptions,
-  record: (entry: Omit<LedgerEntry, 'route' | 'worker'>) => void,
-): Promise<void> {
-  const grantType = body.grant_type;
-  const refreshToken = body.refresh_token;
-  if (grantType === undefined) throw new HttpRefusal(400, 'invalid_request', 'invalid_request');
-  if (grantType !== 'refresh_token') {
-    throw new HttpRefusal(400, 'unsupported_grant_type', 'unsupported_grant_type');
-  }
-  if (typeof refreshToken !== 'string' || refreshToken.length === 0) {
-    throw new HttpRefusal(400, 'invalid_request', 'invalid_request');
-  }
-
-  if (options.refreshLatencyMs > 0) await sleep(options.refreshLatencyMs);
-
-  const presented = fingerprint(refreshToken);
-  const result = registry.redeem(refreshToken);
-  if (result.status === 'ok') {
-    record({ status: 200, outcome: 'refresh_ok', presented, ...describeIssued(result.pair) });
-    respond(response, 200, tokenResponse(result.pair));
-    return;
-  }
-
-  record({
-    status: 400,
-    outcome: 'invalid_grant',
-    presented,
-    issued: null,
-    family: result.family,
-    generation: null,
-    reason: result.reason,
-  });
-  // RFC 6749 §5.2: a spent or unknown refresh token is `invalid_grant` with status 400.
-  respond(response, 400, {
-    error: 'invalid_grant',
-    error_description:
-      result.reason === 'reused' ? 'refresh token already used' : 'refresh token not recognised',
-  });
-}
-
 function serveApi(
   request: IncomingMessage,
   response: ServerResponse,
   registry: TokenRegistry,
-  record: (entry: Omit<LedgerEntry, 'route' | 'worker'>) => void,
+  record: (entry: RouteEntry) => void,
 ): void {
   const header = request.headers.authorization ?? '';
   const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
@@ -207,7 +181,8 @@ function serveApi(
   }
 
   const reason = check?.status === 'unauthorized' ? check.reason : 'malformed';
-  record({ status: 401, outcome: 'api_unauthorized', presented, issued: null, family: null, generation: null, reason });
+  const family = check?.status === 'unauthorized' ? check.family : null;
+  record({ status: 401, outcome: 'api_unauthorized', presented, issued: null, family, generation: null, reason });
   respond(response, 401, { type: 'error', error: { type: 'authentication_error' } });
 }
 
@@ -283,47 +258,8 @@ function routeOf(request: IncomingMessage): string {
   return (request.url ?? '/').split('?')[0] ?? '/';
 }
 
-function tokenResponse(pair: IssuedPair): Record<string, unknown> {
-  return {
-    access_token: pair.accessToken,
-    refresh_token: pair.refreshToken,
-    // RFC 6749 §5.1 counts in seconds; compressed runs need fractions of one.
-    expires_in: pair.expiresInMs / 1000,
-    token_type: 'Bearer',
-    // Claude Code saves refreshed tokens only when the scope includes user:inference.
-    scope: 'user:inference user:profile',
-  };
-}
-
-function describeIssued(pair: IssuedPair) {
-  return { issued: fingerprint(pair.refreshToken), family: pair.family, generation: pair.generation };
-}
-
-function noTokens() {
-  return { presented: null, issued: null, family: null, generation: null };
-}
-
 function parseWorker(header: string | string[] | undefined): number | null {
   const value = Number(Array.isArray(header) ? header[0] : header);
   return Number.isInteger(value) && value > 0 ? value : null;
 }
 
-function respond(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  extraHeaders: Record<string, string> = {},
-): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    ...extraHeaders,
-  });
-  response.end(text);
-}

@@ -1,210 +1,193 @@
-import { z } from 'zod';
-import type { SessionProfile } from '../client/session.js';
+import ms from 'ms';
+import type { z } from 'zod';
 import { invalidOption } from '../errors.js';
-import type { IsolationRequest } from '../isolation/isolation.js';
-import { durationSchema } from './duration.js';
+import { parseDuration } from './duration.js';
+import { describeIssue } from './scenario-issues.js';
+import { DEFAULT_OUT_DIR, SCENARIO_DEFAULTS as D } from './scenario-defaults.js';
+
+export { BESIDE_ONLY_PROFILE } from './scenario-client.js';
 
 /**
- * Every knob of a `compare` run, defined once: its flag, its default, what values it accepts and
- * how it is described. The CLI's flags and the validation both come from this table, so they
- * cannot drift apart. Values out of range are refused, never clamped.
+ * The flags of `compare` and `run`: each one names the scenario field it overrides. Their
+ * defaults and their validation are the scenario's own (scenario-defaults.ts,
+ * scenario-schema.ts), so a flag and a scenario file can never disagree on what a value means.
  */
-export interface CompareOptions {
-  workers: number;
-  durationMs: number;
-  isolation: IsolationRequest;
-  seed: number;
-  out: string;
-  tokenTtlMs: number;
-  refreshMarginMs: number;
-  refreshLatencyMs: number;
-  apiIntervalMs: number;
-  requestTimeoutMs: number;
-  /** Wall-clock limit for the whole run; null: derived from the duration (see timeBudgetFor). */
-  timeBudgetMs: number | null;
-  /** Where the shared stores go instead of a temp dir; null: a temp dir, removed afterwards. */
-  configDir: string | null;
-  /** `--i-know-this-overwrites-a-real-credential-store`: lets --config-dir point at a real store. */
-  overwriteRealStore: boolean;
+export interface FlagDefinition {
+  flag: string;
+  /** The scenario field the flag overrides, as a path of keys. */
+  path: readonly string[];
+  /**
+   * How the typed text reaches the schema: `count` digits as a number, `duration` ("4s") as
+   * milliseconds, `text` as typed. What does not convert goes as typed, for the schema to refuse.
+   */
+  kind: 'count' | 'duration' | 'text';
+  describe: string;
+  /** Shown in --help: the scenario default. */
+  default: string;
 }
+
+export const FLAG_DEFINITIONS: readonly FlagDefinition[] = [
+  flag('workers', ['workers'], 'count', 'containers (worker processes) per layout', D.workers),
+  flag('duration', ['duration'], 'duration', 'how long the workload runs in each layout (e.g. 4s, 1500ms)', ms(D.duration)),
+  flag('isolation', ['isolation'], 'text', 'how containers are made: namespace, paths, or auto', D.isolation),
+  flag('seed', ['seed'], 'count', 'seed for lock-retry jitter (default: random, printed in the header)', 'random'),
+  flag('token-ttl', ['tokenTtl'], 'duration', 'access token lifetime (compressed: real tokens live ~8h)', ms(D.tokenTtl)),
+  flag('refresh-margin', ['refreshMargin'], 'duration', 'refresh this long before expiry (real: 5 min)', ms(D.refreshMargin)),
+  flag('refresh-latency', ['server', 'refreshLatency'], 'duration', 'time the endpoint takes to answer a refresh', ms(D.server.refreshLatency)),
+  flag('api-interval', ['workload', 'apiInterval'], 'duration', "pause between one session's API calls", ms(D.workload.apiInterval)),
+  flag('request-timeout', ['client', 'requestTimeout'], 'duration', 'client timeout for each HTTP request', ms(D.client.requestTimeout)),
+];
+
+/** Flags that are about the run, not the scenario. */
+export const RUN_FLAGS = {
+  out: { describe: 'directory that receives <run-id>/report.json, report.md, events.ndjson', default: DEFAULT_OUT_DIR },
+  'time-budget': {
+    describe: 'stop the run and report it if it is still going after this long (wall clock)',
+    default: 'auto',
+  },
+  'config-dir': {
+    describe: 'keep the shared stores under DIR/<run id>/ for inspection instead of a temp dir',
+    default: 'a temp dir, removed',
+  },
+} as const;
 
 /** The flag that lets --config-dir point at a directory that looks like a real credential store. */
 export const OVERWRITE_REAL_STORE_FLAG = 'i-know-this-overwrites-a-real-credential-store';
 
-interface OptionDefinition {
-  key: Exclude<keyof CompareOptions, 'overwriteRealStore'>;
-  flag: string;
-  describe: string;
-  default: string;
-  expected: string;
-  schema: z.ZodType<unknown>;
+/** The run flags of issue 6, validated: how long a run may take and where its stores may go. */
+export interface RunSafety {
+  /** Wall-clock limit for the whole run; null: derived from the workload (see timeBudgetFor). */
+  timeBudgetMs: number | null;
+  /** Where the shared stores go instead of a temp dir; null: a temp dir, removed afterwards. */
+  configDir: string | null;
+  /** `--i-know-this-overwrites-a-real-credential-store`. */
+  overwriteRealStore: boolean;
 }
 
-const duration = durationSchema;
+const TIME_BUDGET_RANGE_MS = [1_000, 86_400_000] as const;
 
-const wholeNumber = (minimum: number, maximum: number) =>
-  z
-    .string()
-    .regex(/^\d+$/)
-    .transform(Number)
-    .refine((value) => value >= minimum && value <= maximum);
-
-export const OPTION_DEFINITIONS: readonly OptionDefinition[] = [
-  {
-    key: 'workers',
-    flag: 'workers',
-    describe: 'containers (worker processes) per layout',
-    default: '8',
-    expected: 'a whole number from 1 to 256',
-    schema: wholeNumber(1, 256),
-  },
-  {
-    key: 'durationMs',
-    flag: 'duration',
-    describe: 'how long the workload runs in each layout (e.g. 4s, 1500ms)',
-    default: '4s',
-    expected: 'a duration from 100ms to 1h, such as 4s or 1500ms',
-    schema: duration(100, 3_600_000),
-  },
-  {
-    key: 'isolation',
-    flag: 'isolation',
-    describe: 'how containers are made: namespace, paths, or auto (namespace where it works)',
-    default: 'auto',
-    expected: 'one of auto, namespace, paths',
-    schema: z.enum(['auto', 'namespace', 'paths']),
-  },
-  {
-    key: 'seed',
-    flag: 'seed',
-    describe: 'seed for lock-retry jitter (default: random, printed in the header)',
-    default: '',
-    expected: 'a whole number from 0 to 4294967295',
-    schema: wholeNumber(0, 4_294_967_295),
-  },
-  {
-    key: 'out',
-    flag: 'out',
-    describe: 'directory that receives <run-id>/report.json, report.md, events.ndjson',
-    default: 'reports',
-    expected: 'a directory path',
-    schema: z.string().min(1),
-  },
-  {
-    key: 'tokenTtlMs',
-    flag: 'token-ttl',
-    describe: 'access token lifetime (compressed: real tokens live ~8h)',
-    default: '1000ms',
-    expected: 'a duration from 50ms to 1h',
-    schema: duration(50, 3_600_000),
-  },
-  {
-    key: 'refreshMarginMs',
-    flag: 'refresh-margin',
-    describe: 'refresh this long before expiry (compressed: real clients use 5 min)',
-    default: '400ms',
-    expected: 'a duration from 0ms to 1h',
-    schema: duration(0, 3_600_000),
-  },
-  {
-    key: 'refreshLatencyMs',
-    flag: 'refresh-latency',
-    describe: 'time the mock endpoint takes to answer a refresh',
-    default: '50ms',
-    expected: 'a duration from 0ms to 60s',
-    schema: duration(0, 60_000),
-  },
-  {
-    key: 'apiIntervalMs',
-    flag: 'api-interval',
-    describe: 'pause between one session\'s API calls',
-    default: '25ms',
-    expected: 'a duration from 1ms to 60s',
-    schema: duration(1, 60_000),
-  },
-  {
-    key: 'requestTimeoutMs',
-    flag: 'request-timeout',
-    describe: 'client timeout for each HTTP request',
-    default: '5s',
-    expected: 'a duration from 100ms to 5min',
-    schema: duration(100, 300_000),
-  },
-  {
-    key: 'timeBudgetMs',
-    flag: 'time-budget',
-    describe: 'stop the run and report it if it is still going after this long (wall clock)',
-    default: 'auto',
-    expected: 'auto, or a duration from 1s to 24h',
-    schema: z.union([z.literal('auto').transform(() => null), duration(1_000, 86_400_000)]),
-  },
-  {
-    key: 'configDir',
-    flag: 'config-dir',
-    describe: 'keep the shared stores under DIR/<run id>/ for inspection instead of a temp dir',
-    default: '',
-    expected: 'a directory path',
-    schema: z.string().min(1),
-  },
-];
-
-/**
- * Validates raw flag values (strings, as typed) into options. The first bad value throws
- * ERR_INVALID_OPTION naming the flag, the value and what was expected.
- */
-export function resolveOptions(raw: Partial<Record<string, unknown>>): CompareOptions {
-  const resolved: Record<string, unknown> = {};
-  for (const definition of OPTION_DEFINITIONS) {
-    const given = raw[definition.flag];
-    // An empty value (`--workers` with nothing after it) is a mistake, not a request for the
-    // default; only the seed's default is empty (random).
-    const value = given === undefined ? definition.default : given;
-    if (definition.key === 'seed' && value === '') {
-      resolved.seed = Math.floor(Math.random() * 2 ** 31);
-      continue;
-    }
-    if (definition.key === 'configDir' && given === undefined) {
-      resolved.configDir = null;
-      continue;
-    }
-    if (Array.isArray(value)) throw invalidOption(`--${definition.flag}`, value.join(' '), 'a single value');
-
-    const parsed = definition.schema.safeParse(String(value));
-    if (!parsed.success) throw invalidOption(`--${definition.flag}`, String(value), definition.expected);
-    resolved[definition.key] = parsed.data;
+/** Validates --time-budget, --config-dir and the override; refuses, never clamps. */
+export function resolveRunSafety(raw: Partial<Record<string, unknown>>): RunSafety {
+  const budget = raw['time-budget'];
+  const configDir = raw['config-dir'];
+  for (const [flag, value] of [['time-budget', budget], ['config-dir', configDir]] as const) {
+    if (Array.isArray(value)) throw invalidOption(`--${flag}`, value.join(' '), 'a single value');
   }
-
-  resolved.overwriteRealStore = raw[OVERWRITE_REAL_STORE_FLAG] === true;
-  const options = resolved as unknown as CompareOptions;
-  if (options.refreshMarginMs >= options.tokenTtlMs) {
-    throw invalidOption('--refresh-margin', `${options.refreshMarginMs}ms`, `less than --token-ttl (${options.tokenTtlMs}ms)`);
+  let timeBudgetMs: number | null = null;
+  if (budget !== undefined && budget !== 'auto') {
+    const parsed = parseDuration(String(budget));
+    const [minimum, maximum] = TIME_BUDGET_RANGE_MS;
+    if (parsed === null || parsed < minimum || parsed > maximum) {
+      throw invalidOption('--time-budget', String(budget), 'auto, or a duration from 1s to 24h');
+    }
+    timeBudgetMs = parsed;
   }
-  return options;
+  if (configDir !== undefined && (typeof configDir !== 'string' || configDir === '')) {
+    throw invalidOption('--config-dir', String(configDir), 'a directory path');
+  }
+  return {
+    timeBudgetMs,
+    configDir: typeof configDir === 'string' ? configDir : null,
+    overwriteRealStore: raw[OVERWRITE_REAL_STORE_FLAG] === true,
+  };
 }
 
 /** Startup and teardown allowance per layout on top of the workload, for the automatic budget. */
 const LAYOUT_OVERHEAD_MS = 45_000;
 
 /**
- * The run's wall-clock budget: the flag, or twice what two layouts should take plus overhead.
+ * The run's wall-clock budget: the flag, or twice what its layouts should take plus overhead.
  * A run past it is stopped and reported, so a wedged run never holds a CI job forever.
  */
-export function timeBudgetFor(options: Pick<CompareOptions, 'timeBudgetMs' | 'durationMs'>): number {
-  return options.timeBudgetMs ?? 2 * 2 * (options.durationMs + LAYOUT_OVERHEAD_MS);
+export function timeBudgetFor(timeBudgetMs: number | null, workloadMs: number, layouts: number): number {
+  return timeBudgetMs ?? 2 * layouts * (workloadMs + LAYOUT_OVERHEAD_MS);
+}
+
+function flag(
+  name: string,
+  path: string[],
+  kind: FlagDefinition['kind'],
+  describe: string,
+  shown: string | number,
+): FlagDefinition {
+  return { flag: name, path, kind, describe, default: String(shown) };
 }
 
 /**
- * The design note's client: one proper-lockfile lock beside the config dir, `realpath` on,
- * library `stale`/`update` defaults, and a re-read of the store once the lock is held.
- * Retries are compressed like token lifetimes (the real client sleeps 1-2 s, 5 times).
+ * The scenario fields the given flags set, shaped like a scenario file. A value that no flag
+ * definition accepts is refused here with the flag's name (ERR_INVALID_OPTION).
  */
-export const BESIDE_ONLY_PROFILE: SessionProfile = {
-  name: 'beside-only',
-  realpath: true,
-  staleMs: 10_000,
-  updateMs: 5_000,
-  lockRetries: 40,
-  lockRetryMinMs: 10,
-  lockRetryMaxMs: 60,
-  rereadAfterLock: true,
-};
+export function flagOverrides(raw: Partial<Record<string, unknown>>): Record<string, unknown> {
+  const overrides: Record<string, unknown> = {};
+  for (const definition of FLAG_DEFINITIONS) {
+    const given = raw[definition.flag];
+    if (given === undefined) continue;
+    if (Array.isArray(given)) throw invalidOption(`--${definition.flag}`, given.join(' '), 'a single value');
+
+    const text = String(given);
+    setPath(overrides, definition.path, convert(definition.kind, text));
+  }
+  return overrides;
+}
+
+/**
+ * Turns a scenario refusal caused by a flag back into a flag refusal, so `--workers 0` reads
+ * `--workers: got "0", expected ...` rather than pointing into a file the user never wrote.
+ */
+export function flagIssue(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  raw: Partial<Record<string, unknown>>,
+): Error | null {
+  for (const issue of issues) {
+    const definition = FLAG_DEFINITIONS.find((candidate) => samePath(candidate.path, issue.path));
+    if (!definition || raw[definition.flag] === undefined) continue;
+
+    const described = describeIssue(issue, input);
+    return invalidOption(`--${definition.flag}`, String(raw[definition.flag]), described.expected.replace(/^expected /, ''));
+  }
+  return null;
+}
+
+/**
+ * A scenario's input with the given flags applied over it. `--duration` replaces a file's
+ * `cycles`: the flag says how long to run, and both at once would be refused.
+ */
+export function applyFlags(input: unknown, raw: Partial<Record<string, unknown>>): unknown {
+  if (!isObject(input)) return input;
+
+  const overrides = flagOverrides(raw);
+  const merged = mergeDeep(input, overrides);
+  if ('duration' in overrides) delete merged.cycles;
+  return merged;
+}
+
+function convert(kind: FlagDefinition['kind'], text: string): unknown {
+  if (kind === 'count') return /^-?\d+$/.test(text) ? Number(text) : text;
+  if (kind === 'duration') return parseDuration(text) ?? text;
+  return text;
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let cursor = target;
+  for (const key of path.slice(0, -1)) cursor = (cursor[key] ??= {}) as Record<string, unknown>;
+  cursor[path[path.length - 1]!] = value;
+}
+
+function samePath(a: readonly PropertyKey[], b: readonly PropertyKey[]): boolean {
+  return a.length === b.length && a.every((key, index) => key === b[index]);
+}
+
+function mergeDeep(base: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const inner = merged[key];
+    const nested = isObject(inner) && isObject(value);
+    merged[key] = nested ? mergeDeep(inner, value) : value;
+  }
+  return merged;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,21 +1,33 @@
 import type { SessionProfile } from '../client/session.js';
 import { countLayout, type LayoutCounters } from '../evidence/counters.js';
-import { judgeCompare, type Verdict } from '../evidence/verdict.js';
+import { checkExpectations, judgeExpectations, type ExpectationCheck } from '../evidence/expectations.js';
+import { judgeCompare, type Verdict, type VerdictResult } from '../evidence/verdict.js';
 import { createRunClock } from '../journal/clock.js';
 import type { JournalEvent, LayoutName } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
-import { LAYOUTS, type IsolationName } from '../layout/layouts.js';
-import type { CompareOptions } from '../scenario/options.js';
+import type { IsolationName } from '../layout/layouts.js';
+import { workloadMs, type Scenario } from '../scenario/scenario-schema.js';
 import { runLayout, type WorkerCrash } from './run-layout.js';
 
 /**
- * `compare`: the same workload once per layout, then counters and a verdict from the journal.
+ * One scenario: the same workload once per layout the scenario names, in its order, then
+ * counters, expectations and a verdict, all from the journal.
  */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
-export interface CompareResult {
+/**
+ * How the verdict is reached. `expectations`: the scenario's `expect` (run, suite).
+ * `compare`: the design note's gate over legacy and shared, where a legacy layout that lost
+ * nothing makes the run inconclusive rather than failed (`tokenrace compare`).
+ */
+export type Judge = 'expectations' | 'compare';
+
+export interface ScenarioResult {
   schema_version: number;
   run_id: string;
+  scenario: string;
+  description: string;
+  sources: string[];
   verdict: Verdict;
   reasons: string[];
   interrupted: boolean;
@@ -31,14 +43,21 @@ export interface CompareResult {
   duration_ms: number;
   reportDir: string;
   layouts: Partial<Record<LayoutName, LayoutCounters>>;
+  expectations: ExpectationCheck[];
 }
 
-export interface CompareContext {
+/** The result of `compare`: a scenario result whose layouts are legacy and shared. */
+export type CompareResult = ScenarioResult;
+
+export interface ScenarioContext {
   runId: string;
   reportDir: string;
   isolation: IsolationName;
   isolationReason: string;
   profile: SessionProfile;
+  /** The scenario's seed, or the random one drawn for this run. */
+  seed: number;
+  judge: Judge;
   journal: Journal;
   signal: AbortSignal;
   /** `--config-dir`: stores are kept under this directory (created for this run). */
@@ -46,18 +65,27 @@ export interface CompareContext {
   onLayoutStart?: (layout: LayoutName) => void;
 }
 
-export async function runCompare(options: CompareOptions, context: CompareContext): Promise<CompareResult> {
+export async function runScenario(scenario: Scenario, context: ScenarioContext): Promise<ScenarioResult> {
   const clock = createRunClock();
+  const { refreshLatency, ...server } = scenario.server;
   let interrupted = false;
-  const crashes: WorkerCrash[] = [];
-  for (const layout of LAYOUTS) {
-    if (context.signal.aborted || crashes.length > 0) break;
+  let crashed = false;
+  for (const layout of scenario.layouts) {
+    if (context.signal.aborted || crashed) break;
 
     context.onLayoutStart?.(layout);
     const result = await runLayout({
-      ...options,
       layout,
       isolation: context.isolation,
+      workers: scenario.workers,
+      durationMs: workloadMs(scenario),
+      seed: context.seed,
+      tokenTtlMs: scenario.tokenTtl,
+      refreshMarginMs: scenario.refreshMargin,
+      refreshLatencyMs: refreshLatency,
+      server,
+      apiIntervalMs: scenario.workload.apiInterval,
+      requestTimeoutMs: scenario.client.requestTimeout,
       profile: context.profile,
       journal: context.journal,
       clock,
@@ -65,26 +93,28 @@ export async function runCompare(options: CompareOptions, context: CompareContex
       storeRoot: context.storeRoot ?? null,
     });
     interrupted ||= result.interrupted;
-    crashes.push(...result.crashes);
+    crashed ||= result.crashes.length > 0;
   }
   interrupted ||= context.signal.aborted;
-  return summarize(context.journal.events, options, context, interrupted);
+  return summarize(context.journal.events, scenario, context, interrupted);
 }
 
-/** Pure: the result of a run, from its journal and settings. `tokenrace report` reuses it. */
+/** Pure: the result of a run, from its journal and scenario. `tokenrace report` reuses it. */
 export function summarize(
   events: readonly JournalEvent[],
-  options: Pick<CompareOptions, 'seed' | 'workers' | 'durationMs'>,
-  context: Pick<CompareContext, 'runId' | 'reportDir' | 'isolation' | 'isolationReason' | 'profile'>,
+  scenario: Scenario,
+  context: Pick<ScenarioContext, 'runId' | 'reportDir' | 'isolation' | 'isolationReason' | 'profile' | 'seed' | 'judge'>,
   interrupted: boolean,
-): CompareResult {
+): ScenarioResult {
   const layouts: Partial<Record<LayoutName, LayoutCounters>> = {};
-  for (const layout of LAYOUTS) {
+  for (const layout of scenario.layouts) {
     if (events.some((event) => event.type === 'layout_start' && event.layout === layout)) {
       layouts[layout] = countLayout(events, layout);
     }
   }
-  const judged = judgeCompare(layouts.legacy, layouts.shared);
+  const expectations = checkExpectations(scenario.expect, layouts);
+  const judged: VerdictResult =
+    context.judge === 'compare' ? judgeCompare(layouts.legacy, layouts.shared) : judgeExpectations(expectations);
   const crashes = events.filter((event) => event.type === 'worker_crash').map(({ t: _t, type: _type, ...crash }) => crash);
   const partial = interrupted || crashes.length > 0;
   const verdict = partial ? 'inconclusive' : judged.verdict;
@@ -97,6 +127,9 @@ export function summarize(
   return {
     schema_version: REPORT_SCHEMA_VERSION,
     run_id: context.runId,
+    scenario: scenario.name,
+    description: scenario.description,
+    sources: scenario.sources,
     verdict,
     reasons,
     interrupted,
@@ -105,10 +138,11 @@ export function summarize(
     isolation: context.isolation,
     isolation_reason: context.isolationReason,
     profile: context.profile.name,
-    seed: options.seed,
-    workers: options.workers,
-    duration_ms: options.durationMs,
+    seed: context.seed,
+    workers: scenario.workers,
+    duration_ms: workloadMs(scenario),
     reportDir: context.reportDir,
     layouts,
+    expectations,
   };
 }
