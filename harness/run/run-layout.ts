@@ -19,6 +19,7 @@ import type { Journal } from '../journal/journal.js';
 import { createRunTree, planContainer, type IsolationName } from '../layout/layouts.js';
 import { pathToFileURL } from 'node:url';
 import { compiledModule } from '../paths.js';
+import { reapMarkedProcesses } from '../safety/reaper.js';
 import { currentRunMarker, RUN_MARKER_VARIABLE, SCRATCH_DIR_VARIABLE } from '../safety/run-marker.js';
 
 /**
@@ -75,7 +76,12 @@ const SHUTDOWN_GRACE_MS = 5_000;
 export async function runLayout(options: LayoutRunOptions): Promise<LayoutRunResult> {
   const { journal, clock, layout } = options;
   const scratch = await mkdtemp(path.join(tmpdir(), `tokenrace-${layout}-`));
-  const resources: Array<() => Promise<unknown>> = [() => rm(scratch, { recursive: true, force: true })];
+  const resources: Array<() => Promise<unknown>> = [
+    () => rm(scratch, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 }),
+    // Runs before the rm above (resources are released in reverse): nothing may write into the
+    // temp dir while it is removed, and nothing of the layout may outlive it.
+    () => reapMarkedProcesses(currentRunMarker() ?? ''),
+  ];
   const release = async () => {
     for (const close of resources.reverse()) await close().catch(() => undefined);
   };
