@@ -30,6 +30,17 @@ interface Tally {
   slowestEndMs: number;
 }
 
+/** How each ending should end; anything else is printed with the run's last stderr lines. */
+const EXPECTED_CODES: Record<Ending, string[]> = {
+  normal: ['0', '1', '3'],
+  sigint: ['130'],
+  sigterm: ['130'],
+  'worker-crash': ['4'],
+  exception: ['4'],
+  sigkill: ['SIGKILL'],
+  'time-budget': ['4'],
+};
+
 const tallies = new Map<Ending, Tally>();
 for (const ending of endings) {
   const tally: Tally = { runs: 0, exitCodes: new Map(), processes: 0, mounts: 0, tempDirs: 0, slowestEndMs: 0 };
@@ -45,6 +56,9 @@ for (const ending of endings) {
     tally.slowestEndMs = Math.max(tally.slowestEndMs, ending === 'normal' ? 0 : result.endedAfterMs);
     if (result.leftovers.processes.length + result.leftovers.mounts.length + result.leftovers.tempDirs.length > 0) {
       process.stderr.write(`${ending} #${run}: left ${JSON.stringify(result.leftovers)}\n`);
+    }
+    if (!EXPECTED_CODES[ending].includes(exit)) {
+      process.stderr.write(`${ending} #${run}: exit ${exit}; stderr: ${result.stderr.trim().split('\n').slice(-4).join(' | ')}\n`);
     }
     await result.remove();
     process.stderr.write(`\r${ending} ${run}/${runs} `);
