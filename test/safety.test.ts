@@ -67,7 +67,7 @@ describe('the harness never writes over a real credential store', () => {
     const result = JSON.parse(run.stdout);
     expect(await readFile(path.join(dir, '.credentials.json'), 'utf8')).toBe('{"mine":true}');
     for (const layout of ['legacy', 'shared']) {
-      const kept = path.join(dir, result.run_id, layout, 'config', '.credentials.json');
+      const kept = path.join(dir, result.run_id, layout, 'store', 'config', '.credentials.json');
       expect((await readFile(kept, 'utf8')).includes('tokenrace-fake-rt-')).toBe(true);
     }
 

@@ -1,3 +1,4 @@
+import { clientLabel } from '../client/client-profile.js';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -111,7 +112,7 @@ export async function runScenarioToReports(
   io.stderr(
     `tokenrace ${scenario.name}: ${scenario.workers} workers × ${workloadMs(scenario)} ms per layout ` +
       `(${scenario.layouts.join(', ')}), isolation ${isolation.isolation} (${isolation.reason}), ` +
-      `profile ${profile.name}, seed ${seed}\n`,
+      `profile ${clientLabel(profile)}, seed ${seed}\n`,
   );
 
   const budgetMs = timeBudgetFor(prepared.timeBudgetMs ?? null, workloadMs(scenario), scenario.layouts.length);

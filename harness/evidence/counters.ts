@@ -1,4 +1,5 @@
 import type { InjectedFault, JournalEvent, LayoutName, LedgerEvent } from '../journal/events.js';
+import { countClientFaults, type FaultCounters } from './fault-counters.js';
 
 /**
  * The per-layout numbers of a run, all computed from the journal. Client-side counts come from
@@ -6,7 +7,7 @@ import type { InjectedFault, JournalEvent, LayoutName, LedgerEvent } from '../jo
  * difference means a session was cut off mid-request or the model miscounts, and the report says
  * so (`ledger_agrees`).
  */
-export interface LayoutCounters {
+export interface LayoutCounters extends FaultCounters {
   workers: number;
   refresh_posts: number;
   refresh_ok: number;
@@ -26,6 +27,19 @@ export interface LayoutCounters {
   duration_ms: number;
   ledger: LedgerCounters;
   ledger_agrees: boolean;
+  /** Filesystem types of the store and the homes the layout ran on. */
+  filesystems?: { store: string; home: string };
+  /** Per client of the fleet's mix (by label): who did what. */
+  clients?: Record<string, ClientCounters>;
+}
+
+export interface ClientCounters {
+  workers: number;
+  refresh_posts: number;
+  refresh_ok: number;
+  invalid_grant: number;
+  api_ok: number;
+  lock_compromised: number;
 }
 
 export interface LedgerCounters {
@@ -81,12 +95,45 @@ export function countLayout(events: readonly JournalEvent[], layout: LayoutName)
     duration_ms: start && end ? Math.round(end.t - start.t) : 0,
     ledger,
   };
-  return { ...counters, ledger_agrees: agreesWithLedger(counters, ledger, countDelivered(entries)) };
+  const extra = {
+    ...countClientFaults(mine),
+    ...(start?.type === 'layout_start' && start.filesystems ? { filesystems: start.filesystems } : {}),
+    ...(start?.type === 'layout_start' && start.clients
+      ? { clients: countClients(mine, start.clients) }
+      : {}),
+  };
+  const agrees = agreesWithLedger(counters, ledger, countDelivered(entries));
+  return { ...counters, ledger_agrees: agrees, ...extra };
+}
+
+function countClients(
+  events: readonly JournalEvent[],
+  labels: readonly string[],
+): Record<string, ClientCounters> {
+  const clients: Record<string, ClientCounters> = {};
+  for (const label of new Set(labels)) {
+    const workers = new Set(labels.flatMap((each, index) => (each === label ? [index + 1] : [])));
+    const mine = events.filter(
+      (event) => event.type !== 'ledger' && 'worker' in event && workers.has(event.worker),
+    );
+    const count = (type: JournalEvent['type']) => mine.filter((event) => event.type === type).length;
+    clients[label] = {
+      workers: workers.size,
+      refresh_posts: count('refresh_start'),
+      refresh_ok: count('refresh_ok'),
+      invalid_grant: count('invalid_grant'),
+      api_ok: count('api_ok'),
+      lock_compromised: count('lock_compromised'),
+    };
+  }
+  return clients;
 }
 
 function countLedger(entries: readonly LedgerEvent[]): LedgerCounters {
-  const outcomes = (outcome: LedgerEvent['outcome']) => entries.filter((entry) => entry.outcome === outcome).length;
   const where = (test: (entry: LedgerEvent) => boolean) => entries.filter(test).length;
+  const outcomes = (outcome: LedgerEvent['outcome']) => where((entry) => entry.outcome === outcome);
+  const withReason = (outcome: LedgerEvent['outcome'], reason: LedgerEvent['reason']) =>
+    where((entry) => entry.outcome === outcome && entry.reason === reason);
   // Worker 0 is the harness itself seeding the store; it is not part of any session.
   const fromWorkers = entries.filter((entry) => entry.worker !== null);
   return {
@@ -97,14 +144,18 @@ function countLedger(entries: readonly LedgerEvent[]): LedgerCounters {
     api_ok: outcomes('api_ok'),
     api_unauthorized: outcomes('api_unauthorized'),
     family_revocations: outcomes('family_revoked'),
-    revoked_refused: where((entry) => entry.outcome === 'invalid_grant' && entry.reason === 'revoked'),
-    api_revoked: where((entry) => entry.outcome === 'api_unauthorized' && entry.reason === 'revoked'),
+    revoked_refused: withReason('invalid_grant', 'revoked'),
+    api_revoked: withReason('api_unauthorized', 'revoked'),
     rate_limited: outcomes('rate_limited'),
-    grace_replays: where((entry) => entry.outcome === 'refresh_ok' && entry.reason === 'grace_replay'),
-    forks: where((entry) => entry.outcome === 'refresh_ok' && entry.reason === 'forked'),
-    rotations_undelivered: where((entry) => entry.outcome === 'refresh_ok' && entry.delivered === false),
+    grace_replays: withReason('refresh_ok', 'grace_replay'),
+    forks: withReason('refresh_ok', 'forked'),
+    rotations_undelivered: where((entry) => entry.outcome === 'refresh_ok' && !isDelivered(entry)),
     faults_injected: countFaults(entries),
   };
+}
+
+function isDelivered(entry: LedgerEvent): boolean {
+  return entry.delivered !== false;
 }
 
 function isInvalidGrant(entry: LedgerEvent): boolean {
@@ -124,8 +175,10 @@ function countFaults(entries: readonly LedgerEvent[]): Record<string, number> {
  * What the clients can have seen: an answer an after-commit fault replaced never reached them,
  * so it is left out when their counts are checked against the ledger.
  */
-function countDelivered(entries: readonly LedgerEvent[]): { refresh_ok: number; invalid_grant: number } {
-  const delivered = entries.filter((entry) => entry.delivered !== false);
+function countDelivered(
+  entries: readonly LedgerEvent[],
+): Pick<LedgerCounters, 'refresh_ok' | 'invalid_grant'> {
+  const delivered = entries.filter(isDelivered);
   return {
     refresh_ok: delivered.filter((entry) => entry.outcome === 'refresh_ok').length,
     invalid_grant: delivered.filter(isInvalidGrant).length,
@@ -133,7 +186,7 @@ function countDelivered(entries: readonly LedgerEvent[]): { refresh_ok: number; 
 }
 
 function agreesWithLedger(
-  counters: Omit<LayoutCounters, 'ledger' | 'ledger_agrees'>,
+  counters: Pick<LayoutCounters, 'refresh_posts' | 'refresh_ok' | 'invalid_grant' | 'api_ok' | 'api_unauthorized'>,
   ledger: LedgerCounters,
   delivered: { refresh_ok: number; invalid_grant: number },
 ): boolean {

@@ -24,6 +24,8 @@ export class EventChannel {
   readonly #handlers: EventChannelHandlers;
   /** Once stop is said, a client that connects late hears it at once instead of waiting for go. */
   #stopped = false;
+  /** The `go` already given, for clients that (re)start after it: a restarted container. */
+  #go: CoordinatorMessage | null = null;
 
   private constructor(server: Server, handlers: EventChannelHandlers) {
     this.#server = server;
@@ -43,6 +45,7 @@ export class EventChannel {
 
   broadcast(message: CoordinatorMessage): void {
     if (message.type === 'stop') this.#stopped = true;
+    if (message.type === 'go') this.#go = message;
     const line = JSON.stringify(message) + '\n';
     for (const socket of this.#sockets.values()) if (!socket.destroyed) socket.write(line);
   }
@@ -62,8 +65,9 @@ export class EventChannel {
       if (message.type === 'hello') {
         worker = message.worker;
         this.#sockets.set(worker, socket);
-        if (this.#stopped) socket.write(JSON.stringify({ type: 'stop' }) + '\n');
         this.#handlers.onHello(worker);
+        if (this.#stopped) socket.write(JSON.stringify({ type: 'stop' }) + '\n');
+        else if (this.#go) socket.write(JSON.stringify(this.#go) + '\n');
       } else if (worker !== null) {
         this.#handlers.onEvent(worker, message.event);
       }

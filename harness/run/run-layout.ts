@@ -1,11 +1,23 @@
-import { rm, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import Tinypool from 'tinypool';
 import { writeCredentials } from '../client/credentials-file.js';
 import { SETTINGS_VARIABLE, type ClientSettings } from '../client/client-settings.js';
+import { assignClients, clientLabel, type ClientKnobs, type ClientMix } from '../client/client-profile.js';
 import type { SessionProfile } from '../client/session.js';
+import { faultsForWorker, restartsKilled, type WorkerFaults } from '../fleet/worker-faults.js';
+import { seedCopies } from '../layout/extra-layouts.js';
+import {
+  filesystemType,
+  overlayHome,
+  placeFilesystems,
+  type Filesystems,
+  type PlacedFilesystems,
+} from '../layout/filesystems.js';
+import { plantFutureLocks } from '../fleet/future-locks.js';
 import { TokenClient } from '../client/token-client.js';
 import type { ServerSettings } from '../endpoint/server-settings.js';
 import { startTokenEndpoint } from '../endpoint/token-endpoint.js';
@@ -16,8 +28,13 @@ import { containerCommand } from '../isolation/isolation.js';
 import { epochNowMs, type RunClock } from '../journal/clock.js';
 import type { ClientEvent, LayoutName } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
-import { createRunTree, planContainer, type IsolationName } from '../layout/layouts.js';
-import { pathToFileURL } from 'node:url';
+import {
+  createRunTree,
+  planContainer,
+  type ContainerPlan,
+  type IsolationName,
+  type RunTree,
+} from '../layout/layouts.js';
 import { compiledModule } from '../paths.js';
 import { reapMarkedProcesses } from '../safety/reaper.js';
 import { currentRunMarker, RUN_MARKER_VARIABLE, SCRATCH_DIR_VARIABLE } from '../safety/run-marker.js';
@@ -39,12 +56,21 @@ export interface LayoutRunOptions {
   apiIntervalMs: number;
   requestTimeoutMs: number;
   profile: SessionProfile;
+  /**
+   * The clients of the fleet, when not every worker runs `profile`: e.g. `[{workers: 3, client:
+   * beside-only}, {workers: 1, client: {...inside-and-beside, label: 'helper'}}]`, workers in order.
+   */
+  client?: ClientMix;
+  /** Faults done to the containers (fleet/worker-faults.ts); none by default. */
+  workerFaults?: WorkerFaults;
+  /** Filesystems of the store and the homes (layout/filesystems.ts); disk by default. */
+  filesystems?: Filesystems;
   /** The endpoint's rotation policy, rate limit and faults (`compare`: the strict server). */
   server: ServerSettings;
   journal: Journal;
   clock: RunClock;
   signal: AbortSignal;
-  /** `--config-dir`: the layout's store goes to `<storeRoot>/<layout>` and is kept. */
+  /** `--config-dir`: the layout's store goes to `<storeRoot>/<layout>/store` and is kept. */
   storeRoot?: string | null;
 }
 
@@ -68,6 +94,8 @@ export interface LayoutRunResult {
   workers: ContainerResult[];
 }
 
+const DEFAULT_FILESYSTEMS: Filesystems = { store: 'disk', home: 'disk' };
+
 /** How long containers get to start and say hello before the run is called broken. */
 const STARTUP_TIMEOUT_MS = 30_000;
 /** How long sessions get after their deadline (or a stop) before they are killed. */
@@ -82,12 +110,14 @@ export async function runLayout(options: LayoutRunOptions): Promise<LayoutRunRes
     // temp dir while it is removed, and nothing of the layout may outlive it.
     () => reapMarkedProcesses(currentRunMarker() ?? ''),
   ];
+  const placed = await placeFilesystems(options.filesystems ?? DEFAULT_FILESYSTEMS);
+  resources.push(placed.remove);
   const release = async () => {
     for (const close of resources.reverse()) await close().catch(() => undefined);
   };
 
   try {
-    return await runInScratch(options, scratch, resources);
+    return await runInScratch(options, scratch, resources, placed);
   } finally {
     await release();
   }
@@ -97,10 +127,15 @@ async function runInScratch(
   options: LayoutRunOptions,
   scratch: string,
   resources: Array<() => Promise<unknown>>,
+  placed: PlacedFilesystems,
 ): Promise<LayoutRunResult> {
   const { journal, clock, layout, workers } = options;
-  const storeDir = options.storeRoot ? path.join(options.storeRoot, layout) : undefined;
-  const tree = await createRunTree(scratch, storeDir);
+  const kept = options.storeRoot ? { storeParent: path.join(options.storeRoot, layout) } : {};
+  const tree = await createRunTree(scratch, { ...placed, ...kept });
+  const clients = assignClients(options.client ?? [{ workers, client: options.profile }], workers);
+  const faults = options.workerFaults ?? [];
+  const filesystems = options.filesystems ?? DEFAULT_FILESYSTEMS;
+  await mkdir(path.join(scratch, 'faults'));
   let seq = 0;
 
   const endpoint = await startTokenEndpoint({
@@ -141,24 +176,45 @@ async function runInScratch(
   });
   resources.push(() => pool.destroy());
 
-  journal.append({ t: clock.now(), layout, type: 'layout_start', workers, isolation: options.isolation, profile: options.profile.name });
+  const plans: ContainerPlan[] = [];
+  for (let worker = 1; worker <= workers; worker += 1) {
+    const plan = await planContainer(tree, options.layout, options.isolation, worker);
+    plans.push(filesystems.home === 'overlay' ? await overlayHome(tree, plan) : plan);
+  }
+  const labels = clients.map(clientLabel);
+  journal.append({
+    t: clock.now(),
+    layout,
+    type: 'layout_start',
+    workers,
+    isolation: options.isolation,
+    profile: [...new Set(labels)].join('+'),
+    clients: labels,
+    filesystems: {
+      store: await filesystemType(tree.store),
+      home: filesystems.home === 'overlay' ? 'overlay' : await filesystemType(tree.homes),
+    },
+  });
   const startedAt = clock.now();
   const tasks: Promise<ContainerResult>[] = [];
   const crashes: WorkerCrash[] = [];
+  const crashed = new AbortController();
   let settled = false;
-  const onCrash = (result: ContainerResult) => {
-    if (settled || isClean(result)) return;
-    crashes.push({ layout, worker: result.worker, exitCode: result.exitCode, signal: result.signal, lastEvent: lastEvents.get(result.worker) ?? null, stderrTail: result.stderrTail });
+  const onEnd = (result: ContainerResult) => {
+    if (settled || isClean(result) || isInjectedKill(result, faults)) return;
+    const lastEvent = lastEvents.get(result.worker) ?? null;
+    const { worker, exitCode, signal, stderrTail } = result;
+    crashes.push({ layout, worker, exitCode, signal, lastEvent, stderrTail });
     // One container gone means the run no longer measures what it claims to: stop the rest now
     // and report what ran, rather than wait out the deadline or hang on a missing hello.
     channel.broadcast({ type: 'stop' });
     crashed.abort();
   };
-  const crashed = new AbortController();
-  for (let worker = 1; worker <= workers; worker += 1) {
-    const task = await buildTask(options, tree, worker, endpoint.url, path.join(scratch, 'events.sock'));
-    const run = (pool.run(task) as Promise<ContainerResult>).catch((error: unknown) => workerDied(worker, error));
-    tasks.push(run.then((result) => (onCrash(result), result)));
+  for (const plan of plans) {
+    const context = { client: clients[plan.worker - 1]!, faults, scratch };
+    const task = buildTask(options, tree, plan, context, endpoint.url, path.join(scratch, 'events.sock'));
+    const run = (pool.run(task) as Promise<ContainerResult>).catch((error) => workerDied(plan.worker, error));
+    tasks.push(run.then((result) => (onEnd(result), result)));
   }
   const finished = Promise.all(tasks);
   const signal = AbortSignal.any([options.signal, crashed.signal]);
@@ -166,6 +222,10 @@ async function runInScratch(
   const started = await waitForStart(allReady, finished, signal);
   if (started === 'ready') {
     await seedStore(endpoint.url, tree.configDir);
+    await seedCopies(tree, plans);
+    await plantFutureLocks(faults, plans, (aheadMs, lockPath) =>
+      journal.append({ t: clock.now(), layout, type: 'worker_fault', worker: 0, kind: 'future-lock', lockPath, aheadMs }),
+    );
     channel.broadcast({ type: 'go', deadlineEpochMs: epochNowMs() + options.durationMs });
   }
 
@@ -186,14 +246,16 @@ async function runInScratch(
   return { layout, interrupted, crashes, startedAt, endedAt, workers: results };
 }
 
-async function buildTask(
+function buildTask(
   options: LayoutRunOptions,
-  tree: Awaited<ReturnType<typeof createRunTree>>,
-  worker: number,
+  tree: RunTree,
+  plan: ContainerPlan,
+  context: { client: ClientKnobs; faults: WorkerFaults; scratch: string },
   endpointUrl: string,
   socketPath: string,
-): Promise<ContainerTask> {
-  const plan = await planContainer(tree, options.layout, options.isolation, worker);
+): ContainerTask {
+  const { worker } = plan;
+  const faults = faultsForWorker(context.faults, worker);
   const settings: ClientSettings = {
     worker,
     layout: options.layout,
@@ -205,7 +267,10 @@ async function buildTask(
     apiIntervalMs: options.apiIntervalMs,
     requestTimeoutMs: options.requestTimeoutMs,
     seed: options.seed,
-    profile: options.profile,
+    profile: context.client,
+    clientLabel: clientLabel(context.client),
+    faults,
+    faultStatePath: path.join(context.scratch, 'faults', `w${worker}.json`),
   };
   const client = [process.execPath, compiledModule('client/client-main')];
   const { file, args } = containerCommand(options.isolation, plan, client);
@@ -216,7 +281,7 @@ async function buildTask(
     ...plan.env,
     [SETTINGS_VARIABLE]: JSON.stringify(settings),
   };
-  return { worker, file, args, env, cwd: tree.root };
+  return { worker, file, args, env, cwd: tree.root, restartKilled: restartsKilled(faults) };
 }
 
 /** The store starts with one logged-in session, as a person's first /login leaves it. */
@@ -275,7 +340,13 @@ async function abortedThenGrace(signal: AbortSignal): Promise<null> {
 /** The tinypool worker process itself died (not its client): tinypool rejects its task. */
 function workerDied(worker: number, error: unknown): ContainerResult {
   const message = error instanceof Error ? error.message : String(error);
-  return { worker, exitCode: null, signal: null, stderrTail: `worker process died: ${message}` };
+  return { worker, exitCode: null, signal: null, stderrTail: `worker process died: ${message}`, kills: 0, restarts: 0 };
+}
+
+/** A SIGKILL the scenario asked for (a kill fault) is part of the experiment, not a crash. */
+function isInjectedKill(result: ContainerResult, faults: WorkerFaults): boolean {
+  const mine = faultsForWorker(faults, result.worker);
+  return result.signal === 'SIGKILL' && mine.some((fault) => 'restart' in fault);
 }
 
 function isClean(result: ContainerResult): boolean {

@@ -1,3 +1,4 @@
+import { clientLabel } from '../client/client-profile.js';
 import type { SessionProfile } from '../client/session.js';
 import { countLayout, type LayoutCounters } from '../evidence/counters.js';
 import { checkExpectations, judgeExpectations, type ExpectationCheck } from '../evidence/expectations.js';
@@ -137,7 +138,7 @@ export function summarize(
     time_budget_exceeded: false,
     isolation: context.isolation,
     isolation_reason: context.isolationReason,
-    profile: context.profile.name,
+    profile: clientLabel(context.profile),
     seed: context.seed,
     workers: scenario.workers,
     duration_ms: workloadMs(scenario),
