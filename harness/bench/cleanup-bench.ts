@@ -58,7 +58,7 @@ for (const ending of endings) {
       process.stderr.write(`${ending} #${run}: left ${JSON.stringify(result.leftovers)}\n`);
     }
     if (!EXPECTED_CODES[ending].includes(exit)) {
-      process.stderr.write(`${ending} #${run}: exit ${exit}; stderr: ${result.stderr.trim().split('\n').slice(-4).join(' | ')}\n`);
+      process.stderr.write(`${ending} #${run}: exit ${exit}; stderr:\n${result.stderr.trim()}\n`);
     }
     await result.remove();
     process.stderr.write(`\r${ending} ${run}/${runs} `);

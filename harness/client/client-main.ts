@@ -103,6 +103,8 @@ function waitForGo(socket: Socket, worker: number, stop: AbortController): Promi
     });
     // The coordinator went away: nobody is listening, so the session has no reason to go on.
     socket.on('close', () => process.exit(0));
+    // A reset from a coordinator that is going away is followed by 'close'; it is not a crash.
+    socket.on('error', () => undefined);
   });
 }
 
