@@ -1,4 +1,5 @@
 import yargs, { type Argv } from 'yargs';
+import { GATE_FLAGS } from './scenario/gate-options.js';
 import { FLAG_DEFINITIONS, OVERWRITE_REAL_STORE_FLAG, RUN_FLAGS } from './scenario/options.js';
 
 /**
@@ -12,10 +13,10 @@ export function buildParser(argv: readonly string[]): Argv {
     .scriptName('tokenrace')
     .usage('$0 <command> [options]')
     .command(['compare', '$0'], 'run the same workload under the legacy and the shared layout', (command) =>
-      withRunFlags(withScenarioFlags(command)),
+      withGate(withRunFlags(withScenarioFlags(command))),
     )
     .command('run <scenario>', 'run one scenario (a file, or a name from scenarios/)', (command) =>
-      withRunFlags(withScenarioFlags(command)).positional('scenario', {
+      withGate(withRunFlags(withScenarioFlags(command))).positional('scenario', {
         type: 'string',
         describe: 'path to a scenario .json file, or a scenario name',
       }),
@@ -27,6 +28,11 @@ export function buildParser(argv: readonly string[]): Argv {
       withRunFlags(command)
         .positional('dir', { type: 'string', describe: 'scenario directory (default: the library)' })
         .option('isolation', { type: 'string', describe: "override every scenario's isolation" }),
+    )
+    .command('report <journal>', 'rebuild every report of a run from its events.ndjson alone', (command) =>
+      withGate(withJson(command))
+        .positional('journal', { type: 'string', describe: 'a run directory or its events.ndjson' })
+        .option('out', { type: 'string', describe: 'write into <out>/<run-id>/ instead of beside the journal' }),
     )
     .strict()
     .help()
@@ -58,4 +64,9 @@ function withRunFlags(command: Argv): Argv {
 
 function withJson(command: Argv): Argv {
   return command.option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
+}
+
+function withGate(command: Argv): Argv {
+  for (const [flag, definition] of Object.entries(GATE_FLAGS)) command.option(flag, { ...definition });
+  return command;
 }

@@ -1,20 +1,21 @@
 import { clientLabel } from '../client/client-profile.js';
 import type { SessionProfile } from '../client/session.js';
-import { countLayout, type LayoutCounters } from '../evidence/counters.js';
-import { checkExpectations, judgeExpectations, type ExpectationCheck } from '../evidence/expectations.js';
-import { judgeCompare, type Verdict, type VerdictResult } from '../evidence/verdict.js';
 import { createRunClock } from '../journal/clock.js';
-import type { JournalEvent, LayoutName } from '../journal/events.js';
+import type { GateSettings, LayoutName, RunStartEvent } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
 import type { IsolationName } from '../layout/layouts.js';
+import { buildReport } from '../report/build-report.js';
+import type { RunReport } from '../report/run-report.js';
+import { DEFAULT_MIN_CONTENDED_WINDOWS } from '../scenario/gate-options.js';
 import { workloadMs, type Scenario } from '../scenario/scenario-schema.js';
-import { runLayout, type WorkerCrash } from './run-layout.js';
+import { runLayout } from './run-layout.js';
 
 /**
- * One scenario: the same workload once per layout the scenario names, in its order, then
- * counters, expectations and a verdict, all from the journal.
+ * One scenario: the same workload once per layout the scenario names, in its order. Everything
+ * goes into the journal, framed by a `run_start` (the run's settings, the scenario's judging
+ * facts and the gate) and a `run_end`; the result is built from the journal alone
+ * (report/build-report.ts), as `tokenrace report` rebuilds it.
  */
-export const REPORT_SCHEMA_VERSION = 2;
 
 /**
  * How the verdict is reached. `expectations`: the scenario's `expect` (run, suite).
@@ -23,32 +24,17 @@ export const REPORT_SCHEMA_VERSION = 2;
  */
 export type Judge = 'expectations' | 'compare';
 
-export interface ScenarioResult {
-  schema_version: number;
-  run_id: string;
-  scenario: string;
-  description: string;
-  sources: string[];
-  verdict: Verdict;
-  reasons: string[];
-  interrupted: boolean;
-  /** Containers that died on their own; the run stopped at the first and the report is partial. */
-  crashes: WorkerCrash[];
-  /** The run was stopped because it outlived --time-budget. */
-  time_budget_exceeded: boolean;
-  isolation: IsolationName;
-  isolation_reason: string;
-  profile: string;
-  seed: number;
-  workers: number;
-  duration_ms: number;
-  reportDir: string;
-  layouts: Partial<Record<LayoutName, LayoutCounters>>;
-  expectations: ExpectationCheck[];
-}
+/** report.json: see report/run-report.ts for the fields and their versions. */
+export type ScenarioResult = RunReport;
 
 /** The result of `compare`: a scenario result whose layouts are legacy and shared. */
 export type CompareResult = ScenarioResult;
+
+export const DEFAULT_GATE: GateSettings = {
+  thresholds: [],
+  allow_inconclusive: false,
+  min_contended_windows: DEFAULT_MIN_CONTENDED_WINDOWS,
+};
 
 export interface ScenarioContext {
   runId: string;
@@ -63,15 +49,19 @@ export interface ScenarioContext {
   signal: AbortSignal;
   /** `--config-dir`: stores are kept under this directory (created for this run). */
   storeRoot?: string | null;
+  /** The gate: thresholds, inconclusive allowed, least contended windows. */
+  gate?: GateSettings;
   onLayoutStart?: (layout: LayoutName) => void;
 }
 
 export async function runScenario(scenario: Scenario, context: ScenarioContext): Promise<ScenarioResult> {
   const clock = createRunClock();
+  context.journal.append(runStartEvent(scenario, context, clock.originEpochMs));
   const { refreshLatency, ...server } = scenario.server;
   let interrupted = false;
   let crashed = false;
   for (const layout of scenario.layouts) {
+    // A container that died on its own ends the run: the report of what ran is partial.
     if (context.signal.aborted || crashed) break;
 
     context.onLayoutStart?.(layout);
@@ -97,53 +87,36 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
     crashed ||= result.crashes.length > 0;
   }
   interrupted ||= context.signal.aborted;
-  return summarize(context.journal.events, scenario, context, interrupted);
+  context.journal.append({ t: clock.now(), type: 'run_end', interrupted });
+  return buildReport(context.journal.events, context.reportDir);
 }
 
-/** Pure: the result of a run, from its journal and scenario. `tokenrace report` reuses it. */
-export function summarize(
-  events: readonly JournalEvent[],
+/** The journal's first line: every fact of the run the report needs and no event carries. */
+export function runStartEvent(
   scenario: Scenario,
-  context: Pick<ScenarioContext, 'runId' | 'reportDir' | 'isolation' | 'isolationReason' | 'profile' | 'seed' | 'judge'>,
-  interrupted: boolean,
-): ScenarioResult {
-  const layouts: Partial<Record<LayoutName, LayoutCounters>> = {};
-  for (const layout of scenario.layouts) {
-    if (events.some((event) => event.type === 'layout_start' && event.layout === layout)) {
-      layouts[layout] = countLayout(events, layout);
-    }
-  }
-  const expectations = checkExpectations(scenario.expect, layouts);
-  const judged: VerdictResult =
-    context.judge === 'compare' ? judgeCompare(layouts.legacy, layouts.shared) : judgeExpectations(expectations);
-  const crashes = events.filter((event) => event.type === 'worker_crash').map(({ t: _t, type: _type, ...crash }) => crash);
-  const partial = interrupted || crashes.length > 0;
-  const verdict = partial ? 'inconclusive' : judged.verdict;
-  const why = [
-    ...(interrupted ? ['the run was interrupted'] : []),
-    ...crashes.map((crash) => `worker ${crash.worker} (${crash.layout}) died on its own (${crash.signal ?? `exit ${crash.exitCode}`})`),
-  ];
-  const reasons = [...why, ...judged.reasons];
-
+  context: Pick<ScenarioContext, 'runId' | 'isolation' | 'isolationReason' | 'profile' | 'seed' | 'judge' | 'gate'>,
+  originEpochMs: number,
+): RunStartEvent {
   return {
-    schema_version: REPORT_SCHEMA_VERSION,
+    t: 0,
+    type: 'run_start',
     run_id: context.runId,
-    scenario: scenario.name,
-    description: scenario.description,
-    sources: scenario.sources,
-    verdict,
-    reasons,
-    interrupted,
-    crashes,
-    time_budget_exceeded: false,
+    command: context.judge === 'compare' ? 'compare' : 'run',
     isolation: context.isolation,
     isolation_reason: context.isolationReason,
     profile: clientLabel(context.profile),
     seed: context.seed,
     workers: scenario.workers,
     duration_ms: workloadMs(scenario),
-    reportDir: context.reportDir,
-    layouts,
-    expectations,
+    origin_epoch_ms: originEpochMs,
+    gate: context.gate ?? DEFAULT_GATE,
+    scenario: {
+      name: scenario.name,
+      description: scenario.description,
+      sources: scenario.sources,
+      layouts: [...scenario.layouts] as LayoutName[],
+      judge: context.judge,
+      expect: scenario.expect,
+    },
   };
 }
