@@ -36,7 +36,7 @@ const EXPECTED_CODES: Record<Ending, string[]> = {
   sigint: ['130'],
   sigterm: ['130'],
   'worker-crash': ['4'],
-  exception: ['4'],
+  exception: ['2', '4'],
   sigkill: ['SIGKILL'],
   'time-budget': ['4'],
 };
