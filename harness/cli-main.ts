@@ -8,7 +8,7 @@ import { isolationRequestSchema } from './scenario/scenario-schema.js';
 import { invalidOption } from './errors.js';
 import { LIBRARY_DIR, loadScenario } from './scenario/load-scenario.js';
 import { resolveGate } from './scenario/gate-options.js';
-import { RUN_FLAGS } from './scenario/options.js';
+import { RUN_FLAGS, resolveRunSafety } from './scenario/options.js';
 
 const USAGE_ERRORS: readonly ErrorCode[] = [
   'ERR_INVALID_OPTION',
@@ -17,6 +17,7 @@ const USAGE_ERRORS: readonly ErrorCode[] = [
   'ERR_SCENARIO_INVALID',
   'ERR_SCENARIO_NOT_FOUND',
   'ERR_JOURNAL_UNREADABLE',
+  'ERR_REAL_CREDENTIAL_STORE',
 ];
 
 async function main(argv: string[]): Promise<number> {
@@ -59,6 +60,7 @@ async function dispatch(command: string, args: Record<string, unknown>, io: Comm
   const json = Boolean(args.json);
   const out = typeof args.out === 'string' && args.out !== '' ? args.out : RUN_FLAGS.out.default;
   const dir = typeof args.dir === 'string' ? args.dir : LIBRARY_DIR;
+  const safety = resolveRunSafety(args);
 
   // Commands are loaded after the signal handlers are in place: they are the heavy part.
   switch (command) {
@@ -82,13 +84,13 @@ async function dispatch(command: string, args: Record<string, unknown>, io: Comm
       const { scenario } = await loadScenario(String(args.scenario), LIBRARY_DIR, args);
       const gate = resolveGate(args);
       const { runCommand } = await import('./commands/run-command.js');
-      return runCommand(scenario, { judge: 'expectations', out, json, gate }, io);
+      return runCommand(scenario, { judge: 'expectations', out, json, gate, ...safety }, io);
     }
     default: {
       const { scenario } = await loadScenario('compare', LIBRARY_DIR, args);
       const gate = resolveGate(args);
       const { runCommand } = await import('./commands/run-command.js');
-      return runCommand(scenario, { judge: 'compare', out, json, gate }, io);
+      return runCommand(scenario, { judge: 'compare', out, json, gate, ...safety }, io);
     }
   }
 }

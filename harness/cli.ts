@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { GATE_FLAGS } from './scenario/gate-options.js';
-import { FLAG_DEFINITIONS, RUN_FLAGS } from './scenario/options.js';
+import { FLAG_DEFINITIONS, OVERWRITE_REAL_STORE_FLAG, RUN_FLAGS } from './scenario/options.js';
 
 /**
  * Builds the argument parser without running anything, so tests can parse argument lists.
@@ -52,10 +52,13 @@ function withScenarioFlags(command: Argv): Argv {
 }
 
 function withRunFlags(command: Argv): Argv {
-  return withJson(command).option('out', {
-    type: 'string',
-    describe: RUN_FLAGS.out.describe,
-    defaultDescription: RUN_FLAGS.out.default,
+  for (const [flag, { describe, default: shown }] of Object.entries(RUN_FLAGS)) {
+    command.option(flag, { type: 'string', describe, defaultDescription: shown });
+  }
+  return withJson(command).option(OVERWRITE_REAL_STORE_FLAG, {
+    type: 'boolean',
+    default: false,
+    describe: 'let --config-dir use a directory that holds .credentials.json or is in ~/.claude',
   });
 }
 

@@ -90,15 +90,21 @@ function openChannel(socketPath: string): Promise<Socket> {
 
 function waitForGo(socket: Socket, worker: number, stop: AbortController): Promise<number> {
   socket.write(JSON.stringify({ type: 'hello', worker }) + '\n');
+  let started = false;
   return new Promise((resolve) => {
     const lines = createInterface({ input: socket, crlfDelay: Infinity });
     lines.on('line', (line) => {
       const message = JSON.parse(line) as CoordinatorMessage;
       if (message.type === 'go') resolve(message.deadlineEpochMs);
       if (message.type === 'stop') stop.abort();
+      // Stopped before the start signal: there is no session to wind down.
+      if (message.type === 'stop' && !started) process.exit(0);
+      if (message.type === 'go') started = true;
     });
     // The coordinator went away: nobody is listening, so the session has no reason to go on.
     socket.on('close', () => process.exit(0));
+    // A reset from a coordinator that is going away is followed by 'close'; it is not a crash.
+    socket.on('error', () => undefined);
   });
 }
 

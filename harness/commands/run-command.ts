@@ -1,5 +1,7 @@
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ExitCode } from '../errors.js';
+import { ExitCode, TokenraceError } from '../errors.js';
 import { chooseIsolation, type IsolationChoice } from '../isolation/isolation.js';
 import type { GateSettings } from '../journal/events.js';
 import { Journal } from '../journal/journal.js';
@@ -10,7 +12,13 @@ import { writeReports } from '../report/write-reports.js';
 import { fleetLabel, runScenario, type Judge, type ScenarioResult } from '../run/run-scenario.js';
 import { workloadMs, type Scenario } from '../scenario/scenario-schema.js';
 import { createProgress } from './progress.js';
-import { createReportDir, newRunId } from './report-dir.js';
+import type { JournalEvent } from '../journal/events.js';
+import type { WorkerCrash } from '../run/run-layout.js';
+import { checkWritableDir } from '../safety/output-preflight.js';
+import { adoptRunMarker } from '../safety/run-marker.js';
+import { guardConfigDir } from '../safety/store-guard.js';
+import { OVERWRITE_REAL_STORE_FLAG, timeBudgetFor, type RunSafety } from '../scenario/options.js';
+import { createReportDir, newRunId, removeReportDir } from './report-dir.js';
 
 export interface CommandIo {
   stdout: (text: string) => void;
@@ -20,7 +28,7 @@ export interface CommandIo {
   stderrIsTty?: boolean;
 }
 
-export interface RunSettings {
+export interface RunSettings extends Partial<RunSafety> {
   judge: Judge;
   out: string;
   json: boolean;
@@ -32,14 +40,98 @@ export interface RunSettings {
  * code; throws TokenraceError for usage problems before anything has started.
  */
 export async function runCommand(scenario: Scenario, settings: RunSettings, io: CommandIo): Promise<number> {
+  if (settings.configDir) {
+    const overridden = settings.overwriteRealStore === true;
+    guardConfigDir(settings.configDir, { overrideFlag: OVERWRITE_REAL_STORE_FLAG, overridden });
+  }
   const isolation = chooseIsolation(scenario.isolation);
   const runId = newRunId();
   const reportDir = await createReportDir(settings.out, runId);
-  const result = await runScenarioToReports(scenario, { ...settings, isolation, runId, reportDir }, io);
+  const storeRoot = await preflight(settings.configDir ?? null, reportDir, runId);
+  const timeBudgetMs = settings.timeBudgetMs ?? null;
+  const prepared = { ...settings, isolation, runId, reportDir, storeRoot, timeBudgetMs };
+  const result = await runScenarioToReports(scenario, prepared, io);
 
   if (settings.json) io.stdout(JSON.stringify(result) + '\n');
   else io.stdout(renderTextTable(result) + `\nreport: ${path.relative(process.cwd(), reportDir) || reportDir}\n`);
+  warnAboutFaults(result, io);
   return exitCodeFor(result);
+}
+
+/**
+ * Everything the run will write to is checked before a worker starts: the report dir and the
+ * temp dir (writable, with room), and the --config-dir store root, which is created fresh so the
+ * harness only ever writes in a directory it made. A failed check leaves nothing behind.
+ */
+async function preflight(configDir: string | null, reportDir: string, runId: string): Promise<string | null> {
+  try {
+    await checkWritableDir(reportDir, '--out');
+    await checkWritableDir(tmpdir(), 'TMPDIR');
+    if (!configDir) return null;
+
+    await mkdir(configDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      const shown = JSON.stringify(configDir);
+      throw new TokenraceError('ERR_OUTPUT_UNWRITABLE', `--config-dir: cannot create ${shown} (${error.code})`);
+    });
+    await checkWritableDir(configDir, '--config-dir');
+    const storeRoot = path.resolve(configDir, runId);
+    await mkdir(storeRoot);
+    return storeRoot;
+  } catch (error) {
+    await removeReportDir(reportDir);
+    throw error;
+  }
+}
+
+/** Harness faults (issue 6), added to the report built from the journal. */
+export interface HarnessFaults {
+  /** Containers that died on their own; the run stopped at the first and the report is partial. */
+  crashes: WorkerCrash[];
+  /** The run was stopped because it outlived --time-budget. */
+  time_budget_exceeded: boolean;
+}
+
+/**
+ * Marks a report partial when the harness itself failed: a worker crash or the time budget.
+ * TODO(evidence): `tokenrace report` rebuilds from the journal and sees the crashes (worker_crash
+ * events) but not the budget; a run_end field for it would let the rebuild agree.
+ */
+function withHarnessFaults<T extends ScenarioResult>(
+  result: T,
+  events: readonly JournalEvent[],
+  overBudgetMs: number | null,
+): T & HarnessFaults {
+  const crashes = events.flatMap((event) =>
+    event.type === 'worker_crash' ? [{ ...event, t: undefined, type: undefined }] : [],
+  ).map(({ t: _t, type: _type, ...crash }) => crash as WorkerCrash);
+  const why = [
+    ...(overBudgetMs !== null ? [`the run outlived its time budget of ${overBudgetMs} ms and was stopped`] : []),
+    ...crashes.map((crash) => `worker ${crash.worker} (${crash.layout}) died on its own (${crash.signal ?? `exit ${crash.exitCode}`})`),
+  ];
+  const partial = why.length > 0;
+  const reasons = [...why, ...result.reasons.filter((line) => overBudgetMs === null || line !== 'the run was interrupted')];
+  return {
+    ...result,
+    ...(overBudgetMs !== null ? { interrupted: false } : {}),
+    verdict: partial ? 'inconclusive' : result.verdict,
+    reasons,
+    crashes,
+    time_budget_exceeded: overBudgetMs !== null,
+  };
+}
+
+/** Faults of the harness itself go to stderr as `error` lines after the (partial) result. */
+function warnAboutFaults(result: ScenarioResult & Partial<HarnessFaults>, io: CommandIo): void {
+  for (const crash of result.crashes ?? []) {
+    const how = crash.signal ? `killed by ${crash.signal}` : `exit code ${crash.exitCode}`;
+    io.stderr(
+      `error ERR_WORKER_CRASHED: worker ${crash.worker} (${crash.layout}) died on its own, ${how}, ` +
+        `last event ${crash.lastEvent ?? 'none'}; the report is partial\n`,
+    );
+  }
+  if (result.time_budget_exceeded === true) {
+    io.stderr('error ERR_TIME_BUDGET_EXCEEDED: --time-budget: the run outlived its budget and was stopped; the report is partial\n');
+  }
 }
 
 export interface PreparedRun {
@@ -48,6 +140,10 @@ export interface PreparedRun {
   runId: string;
   reportDir: string;
   gate?: GateSettings;
+  /** `--config-dir`: where this run's stores are kept. */
+  storeRoot?: string | null;
+  /** `--time-budget`; null or absent: derived from the workload. */
+  timeBudgetMs?: number | null;
 }
 
 /** Runs a scenario into `reportDir` (events.ndjson, report.json, report.md); prints the header. */
@@ -55,8 +151,9 @@ export async function runScenarioToReports(
   scenario: Scenario,
   prepared: PreparedRun,
   io: CommandIo,
-): Promise<ScenarioResult> {
+): Promise<ScenarioResult & HarnessFaults> {
   const { isolation, reportDir } = prepared;
+  adoptRunMarker(prepared.runId);
   const journalFile = path.join(reportDir, JOURNAL_FILE);
   const progress = createProgress({ isTty: io.stderrIsTty ?? false, env: process.env, write: io.stderr });
   const journal = new Journal(journalFile, progress.onEvent);
@@ -67,6 +164,8 @@ export async function runScenarioToReports(
       `client ${fleetLabel(scenario)}, seed ${seed}\n`,
   );
 
+  const budgetMs = timeBudgetFor(prepared.timeBudgetMs ?? null, workloadMs(scenario), scenario.layouts.length);
+  const budget = AbortSignal.timeout(budgetMs);
   try {
     await runScenario(scenario, {
       runId: prepared.runId,
@@ -77,7 +176,8 @@ export async function runScenarioToReports(
       judge: prepared.judge,
       gate: prepared.gate,
       journal,
-      signal: io.signal,
+      signal: AbortSignal.any([io.signal, budget]),
+      storeRoot: prepared.storeRoot ?? null,
       onLayoutStart: (layout) => progress.startLayout(layout, workloadMs(scenario)) || io.stderr(`running ${layout}…\n`),
     });
   } finally {
@@ -88,14 +188,18 @@ export async function runScenarioToReports(
   // TODO(evidence): a harness error (exit 4) above leaves events.ndjson without run_end and no
   // report; `tokenrace report` on it then reads the run as interrupted.
   const events = await readJournal(journalFile);
-  const result = buildReport(events, reportDir);
+  const overBudgetMs = budget.aborted && !io.signal.aborted ? budgetMs : null;
+  const result = withHarnessFaults(buildReport(events, reportDir), events, overBudgetMs);
   await writeReports(result, events);
   return result;
 }
 
 /** The gate's exit code; `--allow-inconclusive` (kept in the report's gate) lets 3 through. */
-export function exitCodeFor(result: Pick<ScenarioResult, 'interrupted' | 'verdict' | 'gate'>): number {
+export function exitCodeFor(
+  result: Pick<ScenarioResult, 'interrupted' | 'verdict' | 'gate'> & Partial<HarnessFaults>,
+): number {
   if (result.interrupted) return ExitCode.interrupted;
+  if ((result.crashes?.length ?? 0) > 0 || result.time_budget_exceeded === true) return ExitCode.harnessError;
   if (result.verdict === 'inconclusive' && result.gate.allow_inconclusive) return ExitCode.pass;
   return ExitCode[result.verdict];
 }

@@ -1,6 +1,9 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { fingerprint } from '../fingerprint.js';
+import { resolveBindHost } from './bind-address.js';
+import { readLimitedBody } from './body-reader.js';
 import { FaultPlan } from './fault-plan.js';
 import {
   HttpRefusal,
@@ -32,8 +35,12 @@ export const TOKEN_PATH = '/v1/oauth/token';
 export const LOGIN_PATH = '/v1/oauth/login';
 export const API_PATH = '/v1/messages';
 export const WORKER_HEADER = 'x-tokenrace-worker';
-/** Bodies larger than this are refused with 413 before they are parsed. */
+/** Bodies larger than this are refused with 413 before they are parsed, and never buffered. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** A sender gets this long for its request line and headers (slowloris), then a 408. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** ...and this long for the whole request, body included, then a 408. */
+export const SERVER_REQUEST_TIMEOUT_MS = 30_000;
 
 export type { LedgerEntry } from './http-replies.js';
 
@@ -46,8 +53,12 @@ export interface TokenEndpointOptions {
   server?: ServerSettings;
   /** Seeds the fault draws, so a seed replays the same faults. */
   seed?: number;
-  /** Only loopback is allowed: the harness never listens where other machines could reach it. */
-  host?: '127.0.0.1';
+  /** Only loopback unless `allowNonLoopback`: see bind-address.ts. */
+  host?: string;
+  allowNonLoopback?: boolean;
+  /** Server-side limits for slow senders; defaults above. Tests shorten them. */
+  headersTimeoutMs?: number;
+  serverRequestTimeoutMs?: number;
 }
 
 export interface RunningEndpoint {
@@ -68,16 +79,24 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
     refreshLatencyMs: options.refreshLatencyMs,
     closing: closing.signal,
   };
-  const server = http.createServer((request, response) => {
-    handle(request, response, context, options.onLedger).catch((error: unknown) => {
-      // A bug in a handler must not take the endpoint down with it; answer and keep serving.
-      respond(response, 500, { error: 'server_error', error_description: String(error) });
-    });
-  });
+  const host = resolveBindHost(options);
+  const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const requestTimeout = Math.max(headersTimeout, options.serverRequestTimeoutMs ?? SERVER_REQUEST_TIMEOUT_MS);
+  const server = http.createServer(
+    // Node checks these timeouts on a timer; its 30 s default would let a slow sender linger.
+    { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout) },
+    (request, response) => {
+      handle(request, response, context, options.onLedger).catch((error: unknown) => {
+        // A bug in a handler must not take the endpoint down with it; answer and keep serving.
+        options.onLedger({ route: routeOf(request), worker: null, status: 500, outcome: 'server_error', ...noTokens() });
+        respond(response, 500, { error: 'server_error' });
+      });
+    },
+  );
   server.keepAliveTimeout = 5_000;
-  server.on('clientError', (_error, socket) => socket.destroy());
+  server.on('clientError', (error, socket) => refuseUnparsable(error, socket, options));
 
-  server.listen(0, options.host ?? '127.0.0.1');
+  server.listen(0, host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -85,7 +104,7 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     registry,
     close: () =>
       new Promise<void>((resolve) => {
@@ -104,7 +123,9 @@ async function handle(
   onLedger: (entry: LedgerEntry) => void,
 ): Promise<void> {
   const { registry } = shared;
-  const route = (request.url ?? '/').split('?')[0] ?? '/';
+  inHandler.add(request.socket);
+  response.once('close', () => inHandler.delete(request.socket));
+  const route = routeOf(request);
   const worker = parseWorker(request.headers[WORKER_HEADER]);
   const record = (entry: RouteEntry) => onLedger({ route, worker, ...entry });
 
@@ -113,7 +134,7 @@ async function handle(
       const body = await readForm(request);
       await serveRefresh(body, response, { ...shared, record });
     } else if (request.method === 'POST' && route === LOGIN_PATH) {
-      await readForm(request).catch(() => ({}));
+      await readForm(request).catch(rethrowUnlessMalformed);
       const pair = registry.login();
       record({ status: 200, outcome: 'login_ok', presented: null, ...describeIssued(pair) });
       respond(response, 200, tokenResponse(pair));
@@ -126,9 +147,19 @@ async function handle(
       respond(response, 404, { error: 'not_found' });
     }
   } catch (error) {
+    if (error instanceof SenderGone) {
+      // Node may have answered 408 itself (a slow body); else nobody is left to answer, and
+      // 499 (client closed request) keeps the ledger exact.
+      const timedOut = answeredByParser.get(request.socket);
+      if (timedOut) record({ status: timedOut, outcome: 'bad_http', ...noTokens() });
+      else record({ status: 499, outcome: 'aborted', ...noTokens() });
+      return;
+    }
     if (!(error instanceof HttpRefusal)) throw error;
     record({ status: error.status, outcome: error.outcome, ...noTokens(), reason: 'malformed' });
-    respond(response, error.status, { error: error.oauthError });
+    // After a refused oversized body the connection cannot be reused: the rest is unread.
+    const close: Record<string, string> = error.status === 413 ? { connection: 'close' } : {};
+    respond(response, error.status, { error: error.oauthError }, close);
   }
 }
 
@@ -182,24 +213,53 @@ async function readForm(request: IncomingMessage): Promise<Record<string, unknow
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) {
-    request.resume();
-    throw new HttpRefusal(413, 'payload_too_large', 'payload_too_large');
-  }
-
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpRefusal(413, 'payload_too_large', 'payload_too_large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = await readLimitedBody(request, MAX_BODY_BYTES);
+  if (body.status === 'too_large') throw new HttpRefusal(413, 'payload_too_large', 'payload_too_large');
+  if (body.status === 'aborted') throw new SenderGone();
+  return body.text;
 }
 
+/** The sender closed the connection before its request was complete. */
+class SenderGone extends Error {}
 
+/** The login route ignores what it is sent, but an oversized or cut-off body still counts. */
+function rethrowUnlessMalformed(error: unknown): Record<string, unknown> {
+  if (error instanceof HttpRefusal && error.status === 400) return {};
+  throw error;
+}
 
+/**
+ * Bytes Node's HTTP parser could not make into a request. Answered as Node itself would (400,
+ * 408 for a header timeout, 431 for oversized headers), and written to the ledger so that every
+ * request the endpoint saw is in it. A reset connection sent nothing to answer.
+ */
+function refuseUnparsable(error: Error & { code?: string }, socket: Duplex, options: TokenEndpointOptions): void {
+  // The sender reset or closed mid-request: there is no one to answer. If a handler was reading
+  // the body it records the request as aborted.
+  if (error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  // A request whose handler is reading its body gets recorded by that handler, once.
+  if (inHandler.has(socket)) answeredByParser.set(socket, status);
+  else options.onLedger({ route: '', worker: null, status, outcome: 'bad_http', ...noTokens() });
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  // The parser is done with this socket; without this a half-open one lingers until close().
+  setTimeout(() => socket.destroy(), LINGER_AFTER_REFUSAL_MS).unref();
+}
+
+/** Time for a refusal to reach the sender before its socket is torn down. */
+const LINGER_AFTER_REFUSAL_MS = 250;
+
+/** Sockets whose current request is in a handler, and the status Node's parser answered them with. */
+const inHandler = new WeakSet<object>();
+const answeredByParser = new WeakMap<object, number>();
+
+function routeOf(request: IncomingMessage): string {
+  return (request.url ?? '/').split('?')[0] ?? '/';
+}
 
 function parseWorker(header: string | string[] | undefined): number | null {
   const value = Number(Array.isArray(header) ? header[0] : header);

@@ -6,7 +6,8 @@
  * The client's stdin is a pipe from this process, so if this worker dies for any reason, the
  * client sees end-of-file and exits too: nothing of a run outlives its workers.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { isOrphaned, runningClients } from './orphan-guard.js';
 
 export interface ContainerTask {
   worker: number;
@@ -32,22 +33,8 @@ export interface ContainerResult {
 }
 
 const STDERR_TAIL_BYTES = 4096;
-const running = new Set<ChildProcess>();
-
-function stopChildren(): void {
-  stopping = true;
-  for (const child of running) child.kill('SIGTERM');
-}
-
-// Tinypool terminates workers with SIGTERM; the coordinator dying shows up as a lost IPC channel.
-process.on('SIGTERM', () => {
-  stopChildren();
-  process.exit(0);
-});
-process.on('disconnect', () => {
-  stopChildren();
-  process.exit(0);
-});
+// SIGTERM from tinypool and the coordinator's death are handled by orphan-guard.ts, loaded
+// into this process before its first task.
 
 /** How often one container may be restarted in a run: a guard against a restart loop. */
 const MAX_RESTARTS = 100;
@@ -61,14 +48,13 @@ export default async function runContainer(task: ContainerTask): Promise<Contain
     const ended = await runClientOnce(task, env);
     stderrTail = (stderrTail + '\n' + ended.stderr).trim().slice(-STDERR_TAIL_BYTES);
     if (ended.signal === 'SIGKILL') kills += 1;
-    if (!(ended.signal === 'SIGKILL' && task.restartKilled && restarts < MAX_RESTARTS && !stopping)) {
+    if (!(ended.signal === 'SIGKILL' && task.restartKilled && restarts < MAX_RESTARTS && !isOrphaned())) {
       return { worker: task.worker, exitCode: ended.exitCode, signal: ended.signal, stderrTail, kills, restarts };
     }
     restarts += 1;
   }
 }
 
-let stopping = false;
 
 interface ClientEnd {
   exitCode: number | null;
@@ -83,7 +69,7 @@ function runClientOnce(task: ContainerTask, env: Record<string, string>): Promis
       cwd: task.cwd,
       stdio: ['pipe', 'ignore', 'pipe'],
     });
-    running.add(child);
+    runningClients.add(child);
 
     let stderr = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -93,7 +79,9 @@ function runClientOnce(task: ContainerTask, env: Record<string, string>): Promis
       stderr += `\nspawn ${task.file}: ${error.message}`;
     });
     child.on('close', (exitCode, signal) => {
-      running.delete(child);
+      runningClients.delete(child);
+      // Orphaned: the result has nowhere to go (tinypool would throw on the closed channel).
+      if (isOrphaned()) return;
       resolve({ exitCode, signal, stderr: stderr.trim() });
     });
   });

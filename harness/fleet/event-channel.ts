@@ -22,6 +22,8 @@ export class EventChannel {
   readonly #server: Server;
   readonly #sockets = new Map<number, Socket>();
   readonly #handlers: EventChannelHandlers;
+  /** Once stop is said, a client that connects late hears it at once instead of waiting for go. */
+  #stopped = false;
   /** The `go` already given, for clients that (re)start after it: a restarted container. */
   #go: CoordinatorMessage | null = null;
 
@@ -42,6 +44,7 @@ export class EventChannel {
   }
 
   broadcast(message: CoordinatorMessage): void {
+    if (message.type === 'stop') this.#stopped = true;
     if (message.type === 'go') this.#go = message;
     const line = JSON.stringify(message) + '\n';
     for (const socket of this.#sockets.values()) if (!socket.destroyed) socket.write(line);
@@ -63,7 +66,8 @@ export class EventChannel {
         worker = message.worker;
         this.#sockets.set(worker, socket);
         this.#handlers.onHello(worker);
-        if (this.#go) socket.write(JSON.stringify(this.#go) + '\n');
+        if (this.#stopped) socket.write(JSON.stringify({ type: 'stop' }) + '\n');
+        else if (this.#go) socket.write(JSON.stringify(this.#go) + '\n');
       } else if (worker !== null) {
         this.#handlers.onEvent(worker, message.event);
       }

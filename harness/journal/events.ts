@@ -235,6 +235,13 @@ export type LedgerOutcome =
   | 'api_unauthorized'
   | 'payload_too_large'
   | 'not_found'
+  /** Not HTTP the parser could read (bad request line, oversized headers, a header timeout). */
+  | 'bad_http'
+  /** The sender went away before its body was complete: nothing could be answered. */
+  | 'aborted'
+  /** A bug in a handler; answered 500 so the endpoint keeps serving. */
+  | 'server_error'
+
   /** A spent refresh token was replayed and the server revoked its whole family (RFC 9700). */
   | 'family_revoked'
   /** 429: over the server's rate limit; the token was not looked at. */
@@ -295,6 +302,16 @@ export interface WorkerExitEvent extends BaseEvent {
   /** Times the client was SIGKILLed in this container, and restarted after such a kill. */
   kills?: number;
   restarts?: number;
+}
+
+/** A container that ended on its own, mid-run: which, how, and what it was last doing. */
+export interface WorkerCrashEvent extends BaseEvent {
+  type: 'worker_crash';
+  worker: number;
+  exitCode: number | null;
+  signal: string | null;
+  lastEvent: string | null;
+  stderrTail: string;
 }
 
 export interface LayoutStartEvent extends BaseEvent {
@@ -374,5 +391,6 @@ export type JournalEvent =
   | ClientEvent
   | LedgerEvent
   | WorkerExitEvent
+  | WorkerCrashEvent
   | LayoutStartEvent
   | LayoutEndEvent;

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import Tinypool from 'tinypool';
 import { writeCredentials } from '../client/credentials-file.js';
 import { SETTINGS_VARIABLE, type ClientSettings } from '../client/client-settings.js';
@@ -35,6 +36,8 @@ import {
   type RunTree,
 } from '../layout/layouts.js';
 import { compiledModule } from '../paths.js';
+import { reapMarkedProcesses } from '../safety/reaper.js';
+import { currentRunMarker, RUN_MARKER_VARIABLE, SCRATCH_DIR_VARIABLE } from '../safety/run-marker.js';
 
 /**
  * One layout, start to finish: a fresh endpoint and store, N containers started through
@@ -67,11 +70,25 @@ export interface LayoutRunOptions {
   journal: Journal;
   clock: RunClock;
   signal: AbortSignal;
+  /** `--config-dir`: the layout's store goes to `<storeRoot>/<layout>/store` and is kept. */
+  storeRoot?: string | null;
+}
+
+/** A container that ended on its own while the run still needed it (issue 6). */
+export interface WorkerCrash {
+  layout: LayoutName;
+  worker: number;
+  exitCode: number | null;
+  signal: string | null;
+  /** The type of the last event the worker's client sent: what it was doing when it died. */
+  lastEvent: string | null;
+  stderrTail: string;
 }
 
 export interface LayoutRunResult {
   layout: LayoutName;
   interrupted: boolean;
+  crashes: WorkerCrash[];
   startedAt: number;
   endedAt: number;
   workers: ContainerResult[];
@@ -87,7 +104,12 @@ const SHUTDOWN_GRACE_MS = 5_000;
 export async function runLayout(options: LayoutRunOptions): Promise<LayoutRunResult> {
   const { journal, clock, layout } = options;
   const scratch = await mkdtemp(path.join(tmpdir(), `tokenrace-${layout}-`));
-  const resources: Array<() => Promise<unknown>> = [() => rm(scratch, { recursive: true, force: true })];
+  const resources: Array<() => Promise<unknown>> = [
+    () => rm(scratch, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 }),
+    // Runs before the rm above (resources are released in reverse): nothing may write into the
+    // temp dir while it is removed, and nothing of the layout may outlive it.
+    () => reapMarkedProcesses(currentRunMarker() ?? ''),
+  ];
   const placed = await placeFilesystems(options.filesystems ?? DEFAULT_FILESYSTEMS);
   resources.push(placed.remove);
   const release = async () => {
@@ -108,7 +130,8 @@ async function runInScratch(
   placed: PlacedFilesystems,
 ): Promise<LayoutRunResult> {
   const { journal, clock, layout, workers } = options;
-  const tree = await createRunTree(scratch, placed);
+  const kept = options.storeRoot ? { storeParent: path.join(options.storeRoot, layout) } : {};
+  const tree = await createRunTree(scratch, { ...placed, ...kept });
   const clients = assignClients(options.client ?? [{ workers, client: options.profile }], workers);
   const faults = options.workerFaults ?? [];
   const filesystems = options.filesystems ?? DEFAULT_FILESYSTEMS;
@@ -124,6 +147,7 @@ async function runInScratch(
   });
   resources.push(() => endpoint.close());
 
+  const lastEvents = new Map<number, string>();
   const hellos = new Set<number>();
   let allHello: () => void = () => undefined;
   const allReady = new Promise<void>((resolve) => (allHello = resolve));
@@ -132,7 +156,10 @@ async function runInScratch(
       hellos.add(worker);
       if (hellos.size === workers) allHello();
     },
-    onEvent: (worker, event) => journal.append({ ...(event as unknown as ClientEvent), layout, worker }),
+    onEvent: (worker, event) => {
+      lastEvents.set(worker, String(event.type));
+      journal.append({ ...(event as unknown as ClientEvent), layout, worker });
+    },
   });
   resources.push(() => channel.close());
 
@@ -142,6 +169,10 @@ async function runInScratch(
     minThreads: workers,
     maxThreads: workers,
     idleTimeout: 60_000,
+    // The run marker lets leftover checks find every process of the run (safety/leftovers.ts).
+    env: { ...(process.env as Record<string, string>), [SCRATCH_DIR_VARIABLE]: scratch },
+    // Loaded before any task, so a coordinator killed while workers start still gets cleaned up.
+    execArgv: ['--import', pathToFileURL(compiledModule('fleet/orphan-guard')).href],
   });
   resources.push(() => pool.destroy());
 
@@ -166,14 +197,29 @@ async function runInScratch(
   });
   const startedAt = clock.now();
   const tasks: Promise<ContainerResult>[] = [];
+  const crashes: WorkerCrash[] = [];
+  const crashed = new AbortController();
+  let settled = false;
+  const onEnd = (result: ContainerResult) => {
+    if (settled || isClean(result) || isInjectedKill(result, faults)) return;
+    const lastEvent = lastEvents.get(result.worker) ?? null;
+    const { worker, exitCode, signal, stderrTail } = result;
+    crashes.push({ layout, worker, exitCode, signal, lastEvent, stderrTail });
+    // One container gone means the run no longer measures what it claims to: stop the rest now
+    // and report what ran, rather than wait out the deadline or hang on a missing hello.
+    channel.broadcast({ type: 'stop' });
+    crashed.abort();
+  };
   for (const plan of plans) {
     const context = { client: clients[plan.worker - 1]!, faults, scratch };
     const task = buildTask(options, tree, plan, context, endpoint.url, path.join(scratch, 'events.sock'));
-    tasks.push(pool.run(task) as Promise<ContainerResult>);
+    const run = (pool.run(task) as Promise<ContainerResult>).catch((error) => workerDied(plan.worker, error));
+    tasks.push(run.then((result) => (onEnd(result), result)));
   }
   const finished = Promise.all(tasks);
+  const signal = AbortSignal.any([options.signal, crashed.signal]);
 
-  const started = await waitForStart(allReady, finished, options.signal);
+  const started = await waitForStart(allReady, finished, signal);
   if (started === 'ready') {
     await seedStore(endpoint.url, tree.configDir);
     await seedCopies(tree, plans);
@@ -183,19 +229,21 @@ async function runInScratch(
     channel.broadcast({ type: 'go', deadlineEpochMs: epochNowMs() + options.durationMs });
   }
 
-  const interrupted = started === 'aborted' || options.signal.aborted;
-  const results = await waitForEnd(finished, channel, options, started !== 'ready');
+  const interrupted = options.signal.aborted;
+  const results = await waitForEnd(finished, channel, { ...options, signal }, started !== 'ready');
+  settled = true;
   for (const result of results) {
     journal.append({ t: clock.now(), layout, type: 'worker_exit', ...result, stderrTail: isClean(result) ? '' : result.stderrTail });
   }
+  for (const crash of crashes) journal.append({ t: clock.now(), type: 'worker_crash', ...crash });
   const endedAt = clock.now();
   journal.append({ t: endedAt, layout, type: 'layout_end', interrupted });
 
-  if (started === 'crashed') {
+  if (started === 'crashed' && crashes.length === 0) {
     const crashed = results.find((result) => !isClean(result));
     throw new TokenraceError('ERR_WORKER_STARTUP', `worker ${crashed?.worker ?? '?'} ended before the run started: ${crashed?.stderrTail.split('\n')[0] ?? 'no output'}`);
   }
-  return { layout, interrupted, startedAt, endedAt, workers: results };
+  return { layout, interrupted, crashes, startedAt, endedAt, workers: results };
 }
 
 function buildTask(
@@ -229,6 +277,7 @@ function buildTask(
   // Built from nothing, so a user's own CLAUDE_CONFIG_DIR can never leak into a container.
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
+    [RUN_MARKER_VARIABLE]: currentRunMarker() ?? '',
     ...plan.env,
     [SETTINGS_VARIABLE]: JSON.stringify(settings),
   };
@@ -286,6 +335,18 @@ async function abortedThenGrace(signal: AbortSignal): Promise<null> {
   });
   await sleep(SHUTDOWN_GRACE_MS, undefined, { ref: false });
   return null;
+}
+
+/** The tinypool worker process itself died (not its client): tinypool rejects its task. */
+function workerDied(worker: number, error: unknown): ContainerResult {
+  const message = error instanceof Error ? error.message : String(error);
+  return { worker, exitCode: null, signal: null, stderrTail: `worker process died: ${message}`, kills: 0, restarts: 0 };
+}
+
+/** A SIGKILL the scenario asked for (a kill fault) is part of the experiment, not a crash. */
+function isInjectedKill(result: ContainerResult, faults: WorkerFaults): boolean {
+  const mine = faultsForWorker(faults, result.worker);
+  return result.signal === 'SIGKILL' && mine.some((fault) => 'restart' in fault);
 }
 
 function isClean(result: ContainerResult): boolean {

@@ -46,6 +46,8 @@ export interface ScenarioContext {
   judge: Judge;
   journal: Journal;
   signal: AbortSignal;
+  /** `--config-dir`: stores are kept under this directory (created for this run). */
+  storeRoot?: string | null;
   /** The gate: thresholds, inconclusive allowed, least contended windows. */
   gate?: GateSettings;
   onLayoutStart?: (layout: LayoutName) => void;
@@ -56,8 +58,10 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
   context.journal.append(runStartEvent(scenario, context, clock.originEpochMs));
   const { refreshLatency, ...server } = scenario.server;
   let interrupted = false;
+  let crashed = false;
   for (const layout of scenario.layouts) {
-    if (context.signal.aborted) break;
+    // A container that died on its own ends the run: the report of what ran is partial.
+    if (context.signal.aborted || crashed) break;
 
     context.onLayoutStart?.(layout);
     const result = await runLayout({
@@ -79,8 +83,10 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
       journal: context.journal,
       clock,
       signal: context.signal,
+      storeRoot: context.storeRoot ?? null,
     });
     interrupted ||= result.interrupted;
+    crashed ||= result.crashes.length > 0;
   }
   interrupted ||= context.signal.aborted;
   context.journal.append({ t: clock.now(), type: 'run_end', interrupted });

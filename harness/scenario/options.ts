@@ -44,7 +44,67 @@ export const FLAG_DEFINITIONS: readonly FlagDefinition[] = [
 /** Flags that are about the run, not the scenario. */
 export const RUN_FLAGS = {
   out: { describe: 'directory that receives <run-id>/report.json, report.md, events.ndjson', default: DEFAULT_OUT_DIR },
+  'time-budget': {
+    describe: 'stop the run and report it if it is still going after this long (wall clock)',
+    default: 'auto',
+  },
+  'config-dir': {
+    describe: 'keep the shared stores under DIR/<run id>/ for inspection instead of a temp dir',
+    default: 'a temp dir, removed',
+  },
 } as const;
+
+/** The flag that lets --config-dir point at a directory that looks like a real credential store. */
+export const OVERWRITE_REAL_STORE_FLAG = 'i-know-this-overwrites-a-real-credential-store';
+
+/** The run flags of issue 6, validated: how long a run may take and where its stores may go. */
+export interface RunSafety {
+  /** Wall-clock limit for the whole run; null: derived from the workload (see timeBudgetFor). */
+  timeBudgetMs: number | null;
+  /** Where the shared stores go instead of a temp dir; null: a temp dir, removed afterwards. */
+  configDir: string | null;
+  /** `--i-know-this-overwrites-a-real-credential-store`. */
+  overwriteRealStore: boolean;
+}
+
+const TIME_BUDGET_RANGE_MS = [1_000, 86_400_000] as const;
+
+/** Validates --time-budget, --config-dir and the override; refuses, never clamps. */
+export function resolveRunSafety(raw: Partial<Record<string, unknown>>): RunSafety {
+  const budget = raw['time-budget'];
+  const configDir = raw['config-dir'];
+  for (const [flag, value] of [['time-budget', budget], ['config-dir', configDir]] as const) {
+    if (Array.isArray(value)) throw invalidOption(`--${flag}`, value.join(' '), 'a single value');
+  }
+  let timeBudgetMs: number | null = null;
+  if (budget !== undefined && budget !== 'auto') {
+    const parsed = parseDuration(String(budget));
+    const [minimum, maximum] = TIME_BUDGET_RANGE_MS;
+    if (parsed === null || parsed < minimum || parsed > maximum) {
+      throw invalidOption('--time-budget', String(budget), 'auto, or a duration from 1s to 24h');
+    }
+    timeBudgetMs = parsed;
+  }
+  if (configDir !== undefined && (typeof configDir !== 'string' || configDir === '')) {
+    throw invalidOption('--config-dir', String(configDir), 'a directory path');
+  }
+  return {
+    timeBudgetMs,
+    configDir: typeof configDir === 'string' ? configDir : null,
+    overwriteRealStore: raw[OVERWRITE_REAL_STORE_FLAG] === true,
+  };
+}
+
+/** Startup and teardown allowance per layout on top of the workload, for the automatic budget. */
+const LAYOUT_OVERHEAD_MS = 45_000;
+
+/**
+ * The run's wall-clock budget: the flag, or twice what its layouts should take plus overhead.
+ * A run past it is stopped and reported, so a wedged run never holds a CI job forever.
+ */
+export function timeBudgetFor(timeBudgetMs: number | null, workloadMs: number, layouts: number): number {
+  return timeBudgetMs ?? 2 * layouts * (workloadMs + LAYOUT_OVERHEAD_MS);
+}
 
 function flag(
   name: string,
