@@ -9,7 +9,10 @@ export type ErrorCode =
   | 'ERR_WORKER_CRASHED'
   | 'ERR_WORKER_STARTUP'
   | 'ERR_JOURNAL_UNREADABLE'
-  | 'ERR_INTERRUPTED';
+  | 'ERR_INTERRUPTED'
+  | 'ERR_TLS_SETUP'
+  | 'ERR_CLIENT_INSTALL'
+  | 'ERR_NETWORK_ISOLATION';
 
 export class TokenraceError extends Error {
   readonly code: ErrorCode;

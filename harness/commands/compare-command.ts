@@ -7,6 +7,7 @@ import { writeReports } from '../report/write-reports.js';
 import { runCompare, type CompareResult } from '../run/compare.js';
 import { BESIDE_ONLY_PROFILE, type CompareOptions } from '../scenario/options.js';
 import { createReportDir, newRunId } from './report-dir.js';
+import { prepareRealClients } from './real-client-setup.js';
 
 export interface CommandIo {
   stdout: (text: string) => void;
@@ -17,6 +18,8 @@ export interface CommandIo {
 /** Runs `compare` and returns the process exit code. Throws TokenraceError for usage problems. */
 export async function compareCommand(options: CompareOptions, json: boolean, io: CommandIo): Promise<number> {
   const isolation = chooseIsolation(options.isolation);
+  const real = await prepareRealClients(options, isolation.isolation, io.stderr);
+  if (real.status === 'reexec') return real.exitCode;
   const runId = newRunId();
   const reportDir = await createReportDir(options.out, runId);
   const journal = new Journal(path.join(reportDir, 'events.ndjson'));
@@ -26,6 +29,9 @@ export async function compareCommand(options: CompareOptions, json: boolean, io:
       `isolation ${isolation.isolation} (${isolation.reason}), profile ${BESIDE_ONLY_PROFILE.name}, ` +
       `seed ${options.seed}\n`,
   );
+  if (real.status === 'ready') {
+    io.stderr(`clients: ${options.client}; network: ${real.setup.route} (${real.setup.routeReason})\n`);
+  }
 
   let result: CompareResult;
   try {
@@ -37,6 +43,7 @@ export async function compareCommand(options: CompareOptions, json: boolean, io:
       profile: BESIDE_ONLY_PROFILE,
       journal,
       signal: io.signal,
+      ...(real.status === 'ready' ? { realClients: real.setup } : {}),
       onLayoutStart: (layout) => io.stderr(`running ${layout}…\n`),
     });
   } finally {

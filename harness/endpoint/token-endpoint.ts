@@ -32,11 +32,28 @@ export interface TokenEndpointOptions {
   onLedger: (entry: LedgerEntry) => void;
   /** Only loopback is allowed: the harness never listens where other machines could reach it. */
   host?: '127.0.0.1';
+  /**
+   * Routes tried before the built-in ones (real clients' APIs, see anthropic-routes.ts). Returns
+   * true when it answered the request, having recorded it in the ledger itself.
+   */
+  extraRoutes?: ExtraRoutes;
+  /** Who sent a request that carries no worker header (e.g. from the loopback address used). */
+  workerOf?: (request: IncomingMessage) => number | null;
 }
+
+export type RecordLedger = (entry: Omit<LedgerEntry, 'route' | 'worker'>) => void;
+
+export type ExtraRoutes = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: { route: string; registry: TokenRegistry; record: RecordLedger },
+) => Promise<boolean>;
 
 export interface RunningEndpoint {
   readonly url: string;
   readonly registry: TokenRegistry;
+  /** The request listener, so other servers (HTTPS, see https.ts) can serve the same routes. */
+  readonly listener: http.RequestListener;
   close(): Promise<void>;
 }
 
@@ -52,12 +69,13 @@ class HttpRefusal extends Error {
 
 export async function startTokenEndpoint(options: TokenEndpointOptions): Promise<RunningEndpoint> {
   const registry = new TokenRegistry({ accessTtlMs: options.accessTtlMs });
-  const server = http.createServer((request, response) => {
+  const listener: http.RequestListener = (request, response) => {
     handle(request, response, registry, options).catch((error: unknown) => {
       // A bug in a handler must not take the endpoint down with it; answer and keep serving.
       respond(response, 500, { error: 'server_error', error_description: String(error) });
     });
-  });
+  };
+  const server = http.createServer(listener);
   server.keepAliveTimeout = 5_000;
   server.on('clientError', (_error, socket) => socket.destroy());
 
@@ -71,6 +89,7 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
   return {
     url: `http://127.0.0.1:${port}`,
     registry,
+    listener,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -86,11 +105,12 @@ async function handle(
   options: TokenEndpointOptions,
 ): Promise<void> {
   const route = (request.url ?? '/').split('?')[0] ?? '/';
-  const worker = parseWorker(request.headers[WORKER_HEADER]);
+  const worker = parseWorker(request.headers[WORKER_HEADER]) ?? options.workerOf?.(request) ?? null;
   const record = (entry: Omit<LedgerEntry, 'route' | 'worker'>) =>
     options.onLedger({ route, worker, ...entry });
 
   try {
+    if (await options.extraRoutes?.(request, response, { route, registry, record })) return;
     if (request.method === 'POST' && route === TOKEN_PATH) {
       const body = await readForm(request);
       await serveRefresh(body, response, registry, options, record);
@@ -181,7 +201,7 @@ function serveApi(
 }
 
 /** Reads a JSON or form-encoded body into a flat object; anything else is `invalid_request`. */
-async function readForm(request: IncomingMessage): Promise<Record<string, unknown>> {
+export async function readForm(request: IncomingMessage): Promise<Record<string, unknown>> {
   const text = await readBody(request);
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
 
@@ -245,7 +265,7 @@ function parseWorker(header: string | string[] | undefined): number | null {
   return Number.isInteger(value) && value > 0 ? value : null;
 }
 
-function respond(response: ServerResponse, status: number, body: unknown): void {
+export function respond(response: ServerResponse, status: number, body: unknown): void {
   if (response.headersSent) {
     response.destroy();
     return;

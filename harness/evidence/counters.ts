@@ -1,4 +1,5 @@
 import type { JournalEvent, LayoutName, LedgerEvent } from '../journal/events.js';
+import { countRealClients, hasRealClientEvents, type RealClientCounters } from './real-client-counters.js';
 
 /**
  * The per-layout numbers of a run, all computed from the journal. Client-side counts come from
@@ -24,6 +25,8 @@ export interface LayoutCounters {
   duration_ms: number;
   ledger: LedgerCounters;
   ledger_agrees: boolean;
+  /** Present when real clients ran: their numbers, judged from outside (ledger, exits, files). */
+  real?: RealClientCounters;
 }
 
 export interface LedgerCounters {
@@ -59,7 +62,8 @@ export function countLayout(events: readonly JournalEvent[], layout: LayoutName)
     duration_ms: start && end ? Math.round(end.t - start.t) : 0,
     ledger,
   };
-  return { ...counters, ledger_agrees: agreesWithLedger(counters, ledger) };
+  const real = hasRealClientEvents(mine, layout) ? countRealClients(mine, layout, counters.duration_ms) : undefined;
+  return { ...counters, ledger_agrees: agreesWithLedger(counters, ledger), ...(real ? { real } : {}) };
 }
 
 function countLedger(entries: readonly LedgerEvent[]): LedgerCounters {

@@ -5,7 +5,9 @@
  * Client events mirror Claude Code's analytics events named in the design note
  * (`tengu_oauth_token_refresh_lock_*`), plus what the harness needs to explain a verdict.
  */
-export type LayoutName = 'legacy' | 'shared';
+import type { RealClientEvent } from './real-client-events.js';
+
+export type LayoutName = 'legacy' | 'shared' | 'file-mount';
 
 interface BaseEvent {
   /** Milliseconds since the run's origin. */
@@ -152,7 +154,9 @@ export type LedgerOutcome =
   | 'api_ok'
   | 'api_unauthorized'
   | 'payload_too_large'
-  | 'not_found';
+  | 'not_found'
+  /** A real client's auxiliary call (profile, MCP listing, preconnect) that was answered. */
+  | 'aux_ok';
 
 export interface LedgerEvent extends BaseEvent {
   type: 'ledger';
@@ -194,6 +198,7 @@ export interface LayoutEndEvent extends BaseEvent {
 }
 
 export type JournalEvent =
+  | RealClientEvent
   | ClientEvent
   | LedgerEvent
   | WorkerExitEvent

@@ -1,6 +1,7 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { LayoutName } from '../journal/events.js';
+import { planFileMountContainer, refuseFileMountWithoutNamespaces } from './file-mount.js';
 
 /**
  * Layouts: how a container sees the one shared credential store.
@@ -19,6 +20,8 @@ import type { LayoutName } from '../journal/events.js';
  *   container/home, container/shared mount points every namespace container binds over
  */
 export const LAYOUTS: readonly LayoutName[] = ['legacy', 'shared'];
+/** Every layout the harness can build; `compare` runs LAYOUTS unless told otherwise. */
+export const ALL_LAYOUTS: readonly LayoutName[] = ['legacy', 'shared', 'file-mount'];
 
 export type IsolationName = 'namespace' | 'paths';
 
@@ -62,6 +65,10 @@ export async function planContainer(
   const privateHome = path.join(tree.root, 'homes', `w${worker}`);
   await mkdir(path.join(privateHome, '.claude'), { recursive: true });
 
+  if (layout === 'file-mount') {
+    if (isolation !== 'namespace') refuseFileMountWithoutNamespaces();
+    return planFileMountContainer(tree, worker, privateHome);
+  }
   if (isolation === 'namespace') return planNamespaceContainer(tree, layout, worker, privateHome);
   return planPathsContainer(tree, layout, worker, privateHome);
 }

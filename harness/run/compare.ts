@@ -4,7 +4,9 @@ import { judgeCompare, type Verdict } from '../evidence/verdict.js';
 import { createRunClock } from '../journal/clock.js';
 import type { JournalEvent, LayoutName } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
-import { LAYOUTS, type IsolationName } from '../layout/layouts.js';
+import { ALL_LAYOUTS, LAYOUTS, type IsolationName } from '../layout/layouts.js';
+import { judgeRealClients } from '../evidence/real-client-verdict.js';
+import type { RealClientSetup } from './real-client-driver.js';
 import type { CompareOptions } from '../scenario/options.js';
 import { runLayout } from './run-layout.js';
 
@@ -38,12 +40,14 @@ export interface CompareContext {
   journal: Journal;
   signal: AbortSignal;
   onLayoutStart?: (layout: LayoutName) => void;
+  /** Set when containers run the Claude Code binary or a command (real-client-driver.ts). */
+  realClients?: RealClientSetup;
 }
 
 export async function runCompare(options: CompareOptions, context: CompareContext): Promise<CompareResult> {
   const clock = createRunClock();
   let interrupted = false;
-  for (const layout of LAYOUTS) {
+  for (const layout of options.layouts ?? LAYOUTS) {
     if (context.signal.aborted) break;
 
     context.onLayoutStart?.(layout);
@@ -55,6 +59,7 @@ export async function runCompare(options: CompareOptions, context: CompareContex
       journal: context.journal,
       clock,
       signal: context.signal,
+      ...(context.realClients ? { realClients: context.realClients } : {}),
     });
     interrupted ||= result.interrupted;
   }
@@ -70,12 +75,13 @@ export function summarize(
   interrupted: boolean,
 ): CompareResult {
   const layouts: Partial<Record<LayoutName, LayoutCounters>> = {};
-  for (const layout of LAYOUTS) {
+  for (const layout of ALL_LAYOUTS) {
     if (events.some((event) => event.type === 'layout_start' && event.layout === layout)) {
       layouts[layout] = countLayout(events, layout);
     }
   }
-  const judged = judgeCompare(layouts.legacy, layouts.shared);
+  const hasReal = Object.values(layouts).some((counters) => counters.real);
+  const judged = hasReal ? judgeRealClients(layouts) : judgeCompare(layouts.legacy, layouts.shared);
   const verdict = interrupted ? 'inconclusive' : judged.verdict;
   const reasons = interrupted ? ['the run was interrupted', ...judged.reasons] : judged.reasons;
 

@@ -17,6 +17,7 @@ import type { ClientEvent, LayoutName } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
 import { createRunTree, planContainer, type IsolationName } from '../layout/layouts.js';
 import { compiledModule } from '../paths.js';
+import { RealClientDriver, type RealClientSetup } from './real-client-driver.js';
 
 /**
  * One layout, start to finish: a fresh endpoint and store, N containers started through
@@ -38,6 +39,8 @@ export interface LayoutRunOptions {
   journal: Journal;
   clock: RunClock;
   signal: AbortSignal;
+  /** Set when some containers run real clients (the Claude Code binary or a command). */
+  realClients?: RealClientSetup;
 }
 
 export interface LayoutRunResult {
@@ -52,6 +55,7 @@ export interface LayoutRunResult {
 const STARTUP_TIMEOUT_MS = 30_000;
 /** How long sessions get after their deadline (or a stop) before they are killed. */
 const SHUTDOWN_GRACE_MS = 5_000;
+const REAL_CLIENT_SHUTDOWN_GRACE_MS = 15_000;
 
 export async function runLayout(options: LayoutRunOptions): Promise<LayoutRunResult> {
   const { journal, clock, layout } = options;
@@ -76,13 +80,18 @@ async function runInScratch(
   const { journal, clock, layout, workers } = options;
   const tree = await createRunTree(scratch);
   let seq = 0;
+  const driver = options.realClients
+    ? new RealClientDriver(options.realClients, { ...options, journal, clock })
+    : null;
 
   const endpoint = await startTokenEndpoint({
     accessTtlMs: options.tokenTtlMs,
     refreshLatencyMs: options.refreshLatencyMs,
     onLedger: (entry) => journal.append({ t: clock.now(), layout, type: 'ledger', seq: ++seq, ...entry }),
+    ...driver?.endpointOptions(),
   });
   resources.push(() => endpoint.close());
+  if (driver) resources.push(await driver.start(scratch, tree, endpoint));
 
   const hellos = new Set<number>();
   let allHello: () => void = () => undefined;
@@ -109,14 +118,14 @@ async function runInScratch(
   const startedAt = clock.now();
   const tasks: Promise<ContainerResult>[] = [];
   for (let worker = 1; worker <= workers; worker += 1) {
-    const task = await buildTask(options, tree, worker, endpoint.url, path.join(scratch, 'events.sock'));
+    const task = await buildTask(options, tree, worker, endpoint.url, path.join(scratch, 'events.sock'), driver);
     tasks.push(pool.run(task) as Promise<ContainerResult>);
   }
   const finished = Promise.all(tasks);
 
   const started = await waitForStart(allReady, finished, options.signal);
   if (started === 'ready') {
-    await seedStore(endpoint.url, tree.configDir);
+    if (!driver) await seedStore(endpoint.url, tree.configDir);
     channel.broadcast({ type: 'go', deadlineEpochMs: epochNowMs() + options.durationMs });
   }
 
@@ -125,6 +134,7 @@ async function runInScratch(
   for (const result of results) {
     journal.append({ t: clock.now(), layout, type: 'worker_exit', ...result, stderrTail: isClean(result) ? '' : result.stderrTail });
   }
+  await driver?.finish();
   const endedAt = clock.now();
   journal.append({ t: endedAt, layout, type: 'layout_end', interrupted });
 
@@ -141,8 +151,11 @@ async function buildTask(
   worker: number,
   endpointUrl: string,
   socketPath: string,
+  driver: RealClientDriver | null,
 ): Promise<ContainerTask> {
   const plan = await planContainer(tree, options.layout, options.isolation, worker);
+  const realTask = driver?.taskFor(worker, plan, socketPath, endpointUrl);
+  if (realTask) return realTask;
   const settings: ClientSettings = {
     worker,
     layout: options.layout,
@@ -150,7 +163,7 @@ async function buildTask(
     endpointUrl,
     clockOriginEpochMs: options.clock.originEpochMs,
     mountPoints: plan.mountPoints,
-    refreshMarginMs: options.refreshMarginMs,
+    refreshMarginMs: driver?.refreshMarginMs ?? options.refreshMarginMs,
     apiIntervalMs: options.apiIntervalMs,
     requestTimeoutMs: options.requestTimeoutMs,
     seed: options.seed,
@@ -202,7 +215,9 @@ async function waitForEnd(
   if (stopNow) stop();
   options.signal.addEventListener('abort', stop, { once: true });
 
-  const hardLimitMs = (stopNow ? 0 : options.durationMs) + SHUTDOWN_GRACE_MS;
+  // A real client's last run may start just before the deadline and take seconds to finish.
+  const graceMs = options.realClients ? REAL_CLIENT_SHUTDOWN_GRACE_MS : SHUTDOWN_GRACE_MS;
+  const hardLimitMs = (stopNow ? 0 : options.durationMs) + graceMs;
   const outcome = await Promise.race([finished, sleep(hardLimitMs, null, { ref: false }), abortedThenGrace(options.signal)]);
   if (outcome) return outcome;
 

@@ -3,6 +3,7 @@ import type { SessionProfile } from '../client/session.js';
 import { invalidOption } from '../errors.js';
 import type { IsolationRequest } from '../isolation/isolation.js';
 import { durationSchema } from './duration.js';
+import type { LayoutName } from '../journal/events.js';
 
 /**
  * Every knob of a `compare` run, defined once: its flag, its default, what values it accepts and
@@ -20,6 +21,11 @@ export interface CompareOptions {
   refreshLatencyMs: number;
   apiIntervalMs: number;
   requestTimeoutMs: number;
+  /** Client kinds, comma separated: builtin, claude-code[@version], exec (see client-spec.ts). */
+  client: string;
+  claudeBin: string;
+  clientCmd: string;
+  layouts: LayoutName[];
 }
 
 interface OptionDefinition {
@@ -121,6 +127,42 @@ export const OPTION_DEFINITIONS: readonly OptionDefinition[] = [
     expected: 'a duration from 100ms to 5min',
     schema: duration(100, 300_000),
   },
+  {
+    key: 'client',
+    flag: 'client',
+    describe: 'client per container: builtin, claude-code[@version], exec; a comma list mixes them',
+    default: '',
+    expected: 'a comma list of builtin, claude-code[@version], exec',
+    schema: z.string().regex(/^(builtin|exec|claude-code(@[0-9A-Za-z.+-]+)?)(,(builtin|exec|claude-code(@[0-9A-Za-z.+-]+)?))*$/),
+  },
+  {
+    key: 'claudeBin',
+    flag: 'claude-bin',
+    describe: 'run this Claude Code binary (native, or a cli.js) instead of installing a version',
+    default: '',
+    expected: 'a file path',
+    schema: z.string(),
+  },
+  {
+    key: 'clientCmd',
+    flag: 'client-cmd',
+    describe: 'command each exec container runs (sh -c); implies --client exec',
+    default: '',
+    expected: 'a shell command',
+    schema: z.string(),
+  },
+  {
+    key: 'layouts',
+    flag: 'layouts',
+    describe: 'layouts to run, comma separated: legacy, shared, file-mount',
+    default: 'legacy,shared',
+    expected: 'a comma list of legacy, shared, file-mount, each at most once',
+    schema: z
+      .string()
+      .transform((text) => text.split(',').map((name) => name.trim()))
+      .pipe(z.array(z.enum(['legacy', 'shared', 'file-mount'])).min(1))
+      .refine((names) => new Set(names).size === names.length),
+  },
 ];
 
 /**
@@ -144,6 +186,7 @@ export function resolveOptions(raw: Partial<Record<string, unknown>>): CompareOp
   }
 
   const options = resolved as unknown as CompareOptions;
+  if (options.client === '') options.client = options.clientCmd ? 'exec' : 'builtin';
   if (options.refreshMarginMs >= options.tokenTtlMs) {
     throw invalidOption('--refresh-margin', `${options.refreshMarginMs}ms`, `less than --token-ttl (${options.tokenTtlMs}ms)`);
   }
