@@ -65,7 +65,8 @@ async function runOnce(
 ): Promise<void> {
   const started = Date.now();
   const child = spawn(settings.argv[0]!, settings.argv.slice(1), {
-    env: { ...process.env, TOKENRACE_DEADLINE_EPOCH_MS: String(deadline), TOKENRACE_RUN: String(run) },
+    // Whole milliseconds: shells compare integers only.
+    env: { ...process.env, TOKENRACE_DEADLINE_EPOCH_MS: String(Math.floor(deadline)), TOKENRACE_RUN: String(run) },
     cwd: settings.cwd,
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     detached: true,
@@ -99,7 +100,7 @@ async function runOnce(
     exitCode,
     signal,
     durationMs: ended - started,
-    beforeDeadlineMs: deadline - ended,
+    beforeDeadlineMs: Math.round(deadline - ended),
     outputTail: clean ? '' : output.trim(),
   });
   // A command that fails at once must not spin: pace the loop a little.

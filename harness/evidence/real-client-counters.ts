@@ -95,7 +95,8 @@ function findMisbehaviour(
     if (event.type === 'client_assigned' && event.client === 'exec') onceWorkers.add(event.worker);
   }
   for (const exit of exits) {
-    if (onceWorkers.has(exit.worker) && exit.beforeDeadlineMs > EARLY_EXIT_MS) {
+    // A failing exit is a lost session (failed_runs); leaving early with 0 is walking away.
+    if (onceWorkers.has(exit.worker) && exit.exitCode === 0 && exit.beforeDeadlineMs > EARLY_EXIT_MS) {
       found.push({ worker: exit.worker, kind: 'exited_early', detail: `${exit.beforeDeadlineMs} ms before the deadline` });
     }
   }

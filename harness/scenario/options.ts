@@ -133,7 +133,8 @@ export const OPTION_DEFINITIONS: readonly OptionDefinition[] = [
     describe: 'client per container: builtin, claude-code[@version], exec; a comma list mixes them',
     default: '',
     expected: 'a comma list of builtin, claude-code[@version], exec',
-    schema: z.string().regex(/^(builtin|exec|claude-code(@[0-9A-Za-z.+-]+)?)(,(builtin|exec|claude-code(@[0-9A-Za-z.+-]+)?))*$/),
+    // Empty means builtin, or exec when --client-cmd is given (resolved below).
+    schema: z.string().regex(/^((builtin|exec|claude-code(@[0-9A-Za-z.+-]+)?)(,|$))*$/),
   },
   {
     key: 'claudeBin',
