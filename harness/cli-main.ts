@@ -3,6 +3,8 @@
  */
 import { buildParser } from './cli.js';
 import { compareCommand } from './commands/compare-command.js';
+import { installClientCommand } from './commands/install-client-command.js';
+import { matrixCommand } from './commands/matrix-command.js';
 import { ExitCode, isTokenraceError } from './errors.js';
 import { resolveOptions } from './scenario/options.js';
 
@@ -27,8 +29,10 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   try {
+    if (args._[0] === 'install-client') return await installClientCommand(String(args.client), process.stdout);
     const options = resolveOptions(args as Record<string, unknown>);
-    return await compareCommand(options, Boolean(args.json), {
+    const run = args._[0] === 'matrix' ? matrixCommand : compareCommand;
+    return await run(options, Boolean(args.json), {
       stdout: (text) => process.stdout.write(text),
       stderr: (text) => process.stderr.write(text),
       signal: stop.signal,

@@ -20,6 +20,15 @@ export function buildParser(argv: readonly string[]): Argv {
       }
       return command.option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
     })
+    .command('matrix', 'run the real Claude Code client at several versions; one row per version and layout', (command) => {
+      for (const definition of OPTION_DEFINITIONS) {
+        command.option(definition.flag, { type: 'string', describe: definition.describe, defaultDescription: definition.default || 'random' });
+      }
+      return command.option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
+    })
+    .command('install-client <client>', 'install claude-code@<version> from the npm registry into the cache', (command) =>
+      command.positional('client', { type: 'string', describe: 'claude-code[@version]' }),
+    )
     .strict()
     .help()
     .version(false)

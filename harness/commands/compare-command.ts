@@ -3,6 +3,7 @@ import { ExitCode } from '../errors.js';
 import { chooseIsolation } from '../isolation/isolation.js';
 import { Journal } from '../journal/journal.js';
 import { renderTextTable } from '../report/table.js';
+import { renderRealClientTable } from '../report/real-client-table.js';
 import { writeReports } from '../report/write-reports.js';
 import { runCompare, type CompareResult } from '../run/compare.js';
 import { BESIDE_ONLY_PROFILE, type CompareOptions } from '../scenario/options.js';
@@ -52,7 +53,11 @@ export async function compareCommand(options: CompareOptions, json: boolean, io:
   await writeReports(result);
 
   if (json) io.stdout(JSON.stringify(result) + '\n');
-  else io.stdout(renderTextTable(result) + `\nreport: ${path.relative(process.cwd(), reportDir) || reportDir}\n`);
+  else {
+    const hasReal = Object.values(result.layouts).some((counters) => counters.real);
+    const table = hasReal ? renderRealClientTable(result) : renderTextTable(result);
+    io.stdout(table + `\nreport: ${path.relative(process.cwd(), reportDir) || reportDir}\n`);
+  }
   return exitCodeFor(result);
 }
 

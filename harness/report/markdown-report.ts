@@ -1,5 +1,13 @@
 import type { CompareResult } from '../run/compare.js';
 import { comparisonRows, explainLocks, TABLE_LAYOUTS } from './table.js';
+import { markdownTable, REAL_CLIENT_COLUMNS, realClientRows } from './real-client-table.js';
+
+/** Runs of real clients add their own table: the built-in rows above stay empty for them. */
+function realClientSection(result: CompareResult): string[] {
+  const rows = realClientRows(result.layouts);
+  if (rows.length === 0) return [];
+  return ['## Real clients', '', markdownTable([[...REAL_CLIENT_COLUMNS], ...rows]), ''];
+}
 
 /** report.md: verdict first, then the table, so it reads well as a CI job summary. */
 export function renderMarkdown(result: CompareResult): string {
@@ -18,6 +26,7 @@ export function renderMarkdown(result: CompareResult): string {
     '',
     explainLocks(result),
     '',
+    ...realClientSection(result),
     `Run \`${result.run_id}\`: ${result.workers} workers, ${result.duration_ms} ms per layout, ` +
       `isolation \`${result.isolation}\` (${result.isolation_reason}), client profile ` +
       `\`${result.profile}\`, seed ${result.seed}.`,

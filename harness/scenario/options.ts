@@ -26,6 +26,8 @@ export interface CompareOptions {
   claudeBin: string;
   clientCmd: string;
   layouts: LayoutName[];
+  /** `matrix` only: the Claude Code versions to run, oldest first. */
+  versions: string[];
 }
 
 interface OptionDefinition {
@@ -163,6 +165,17 @@ export const OPTION_DEFINITIONS: readonly OptionDefinition[] = [
       .transform((text) => text.split(',').map((name) => name.trim()))
       .pipe(z.array(z.enum(['legacy', 'shared', 'file-mount'])).min(1))
       .refine((names) => new Set(names).size === names.length),
+  },
+  {
+    key: 'versions',
+    flag: 'versions',
+    describe: 'matrix: Claude Code versions to run, comma separated (e.g. 1.0.100,2.1.197)',
+    default: '',
+    expected: 'a comma list of published versions such as 2.1.197',
+    schema: z
+      .string()
+      .transform((text) => (text === '' ? [] : text.split(',').map((name) => name.trim())))
+      .pipe(z.array(z.string().regex(/^\d+\.\d+\.\d+$/))),
   },
 ];
 
