@@ -102,7 +102,10 @@ class Session {
     }
 
     if (this.#needsRefresh(stored.credentials)) {
-      await this.#refreshUnderLock(stored.credentials);
+      const failed = await this.#refreshUnderLock(stored.credentials);
+      // TODO(client): a real client's reaction to 429/5xx (Retry-After, backoff) belongs to the
+      // client profiles; until then one API interval, outside the lock, keeps this from spinning.
+      if (failed) await sleep(this.#options.apiIntervalMs);
       return;
     }
 
@@ -124,7 +127,8 @@ class Session {
     }
   }
 
-  async #refreshUnderLock(planned: Credentials): Promise<void> {
+  /** True when the refresh ended in an error (no answer, 429, 5xx): the caller pauses. */
+  async #refreshUnderLock(planned: Credentials): Promise<boolean> {
     const { profile, configDir, mountPoints, emit } = this.#options;
     const lockPath = await resolveLockPath({ target: configDir, realpath: profile.realpath, mountPoints });
     const waitStarted = performance.now();
@@ -147,21 +151,21 @@ class Session {
     if (lock.status === 'retry_limit_reached') {
       // The real client gives up on this refresh and carries on with the token it has.
       emit({ type: 'lock_retry_limit_reached', lockPath, attempts: lock.attempts });
-      return;
+      return false;
     }
 
     const { lockLocation } = lock;
     const heldSince = performance.now();
     emit({ type: 'lock_acquired', lockPath, lockLocation, waitedMs: elapsed(waitStarted) });
     try {
-      await this.#refreshHoldingLock(planned);
+      return await this.#refreshHoldingLock(planned);
     } finally {
       await lock.release().catch(() => undefined);
       emit({ type: 'lock_released', lockPath, lockLocation, heldMs: elapsed(heldSince) });
     }
   }
 
-  async #refreshHoldingLock(planned: Credentials): Promise<void> {
+  async #refreshHoldingLock(planned: Credentials): Promise<boolean> {
     let current = planned;
     if (this.#options.profile.rereadAfterLock) {
       const stored = await readCredentials(this.#options.configDir);
@@ -172,7 +176,7 @@ class Session {
           planned: fingerprint(planned.refreshToken),
           adopted: fingerprint(current.refreshToken),
         });
-        return;
+        return false;
       }
     }
 
@@ -181,6 +185,7 @@ class Session {
     const started = performance.now();
     const outcome = await this.#client.refresh(current.refreshToken);
     await this.#settleRefresh(outcome, presented, elapsed(started));
+    return outcome.status === 'error';
   }
 
   async #settleRefresh(outcome: RefreshOutcome, presented: string, latencyMs: number): Promise<void> {

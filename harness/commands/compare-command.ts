@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ExitCode } from '../errors.js';
+import { serverSettingsSchema } from '../endpoint/server-settings.js';
 import { chooseIsolation } from '../isolation/isolation.js';
 import { Journal } from '../journal/journal.js';
 import { renderTextTable } from '../report/table.js';
@@ -44,6 +45,7 @@ export async function compareCommand(options: CompareOptions, json: boolean, io:
       profile: BESIDE_ONLY_PROFILE,
       journal,
       signal: io.signal,
+      server: serverSettingsSchema.parse({ reuse: options.reusePolicy }),
       ...(real.status === 'ready' ? { realClients: real.setup } : {}),
       onLayoutStart: (layout) => io.stderr(`running ${layout}…\n`),
     });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { installClaude } from '../client/claude-install.js';
 import { invalidOption } from '../errors.js';
+import { serverSettingsSchema } from '../endpoint/server-settings.js';
 import { chooseIsolation } from '../isolation/isolation.js';
 import { isInsideRunNetns, probeNetNamespace, reexecInNetNamespace } from '../isolation/net-namespace.js';
 import { Journal } from '../journal/journal.js';
@@ -59,6 +60,7 @@ export async function matrixCommand(options: CompareOptions, json: boolean, io: 
         journal,
         signal: io.signal,
         realClients: real.setup,
+        server: serverSettingsSchema.parse({ reuse: options.reusePolicy }),
       });
     } finally {
       await journal.close();

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { fingerprint } from '../fingerprint.js';
 import type { ExtraRoutes, RecordLedger } from './token-endpoint.js';
-import { readForm, respond } from './token-endpoint.js';
+import { respond } from './http-replies.js';
+import { readForm } from './token-endpoint.js';
 import type { TokenRegistry } from './token-registry.js';
 
 /**

@@ -1,14 +1,26 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { fingerprint } from '../fingerprint.js';
-import type { LedgerEvent, LedgerOutcome } from '../journal/events.js';
-import { TokenRegistry, type IssuedPair } from './token-registry.js';
+import { FaultPlan } from './fault-plan.js';
+import {
+  HttpRefusal,
+  describeIssued,
+  noTokens,
+  respond,
+  tokenResponse,
+  type LedgerEntry,
+  type RouteEntry,
+} from './http-replies.js';
+import { RateLimiter } from './rate-limiter.js';
+import { serveRefresh, type RefreshContext } from './refresh-route.js';
+import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from './server-settings.js';
+import { TokenRegistry } from './token-registry.js';
 
 /**
  * The mock OAuth server: a real HTTP server on 127.0.0.1 with the three routes a session needs.
  *
- *   POST /v1/oauth/token   refresh_token grant (RFC 6749 §6), JSON or form body
+ *   POST /v1/oauth/token   refresh_token grant (RFC 6749 §6), JSON or form body; the rotation
+ *                          policy, rate limit and faults of `server` apply here only
  *   POST /v1/oauth/login   harness-only: mints a new family, what an interactive /login does
  *   POST /v1/messages      a protected resource that checks the bearer access token
  *
@@ -23,13 +35,17 @@ export const WORKER_HEADER = 'x-tokenrace-worker';
 /** Bodies larger than this are refused with 413 before they are parsed. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export type LedgerEntry = Omit<LedgerEvent, 't' | 'layout' | 'type' | 'seq'>;
+export type { LedgerEntry } from './http-replies.js';
 
 export interface TokenEndpointOptions {
   accessTtlMs: number;
   /** Time the server takes to answer a refresh, as a real token endpoint does. */
   refreshLatencyMs: number;
   onLedger: (entry: LedgerEntry) => void;
+  /** Rotation policy, rate limit and faults; the strict server when absent. */
+  server?: ServerSettings;
+  /** Seeds the fault draws, so a seed replays the same faults. */
+  seed?: number;
   /** Only loopback is allowed: the harness never listens where other machines could reach it. */
   host?: '127.0.0.1';
   /**
@@ -41,7 +57,7 @@ export interface TokenEndpointOptions {
   workerOf?: (request: IncomingMessage) => number | null;
 }
 
-export type RecordLedger = (entry: Omit<LedgerEntry, 'route' | 'worker'>) => void;
+export type RecordLedger = (entry: RouteEntry) => void;
 
 export type ExtraRoutes = (
   request: IncomingMessage,
@@ -52,25 +68,25 @@ export type ExtraRoutes = (
 export interface RunningEndpoint {
   readonly url: string;
   readonly registry: TokenRegistry;
-  /** The request listener, so other servers (HTTPS, see https.ts) can serve the same routes. */
+  /** The request listener, so other servers (HTTPS, see https-front.ts) serve the same routes. */
   readonly listener: http.RequestListener;
   close(): Promise<void>;
 }
 
-class HttpRefusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly outcome: LedgerOutcome,
-    readonly oauthError: string,
-  ) {
-    super(oauthError);
-  }
-}
-
 export async function startTokenEndpoint(options: TokenEndpointOptions): Promise<RunningEndpoint> {
-  const registry = new TokenRegistry({ accessTtlMs: options.accessTtlMs });
+  const settings = options.server ?? DEFAULT_SERVER_SETTINGS;
+  const registry = new TokenRegistry({ accessTtlMs: options.accessTtlMs, policy: settings });
+  const closing = new AbortController();
+  const context: Omit<RefreshContext, 'record'> = {
+    registry,
+    limiter: new RateLimiter(settings.rateLimit),
+    faults: new FaultPlan(settings.faults, options.seed ?? 0),
+    settings,
+    refreshLatencyMs: options.refreshLatencyMs,
+    closing: closing.signal,
+  };
   const listener: http.RequestListener = (request, response) => {
-    handle(request, response, registry, options).catch((error: unknown) => {
+    handle(request, response, context, options).catch((error: unknown) => {
       // A bug in a handler must not take the endpoint down with it; answer and keep serving.
       respond(response, 500, { error: 'server_error', error_description: String(error) });
     });
@@ -92,6 +108,8 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
     listener,
     close: () =>
       new Promise<void>((resolve) => {
+        // Held responses end now and are recorded as dropped, before the server is gone.
+        closing.abort();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
@@ -101,19 +119,19 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
 async function handle(
   request: IncomingMessage,
   response: ServerResponse,
-  registry: TokenRegistry,
-  options: TokenEndpointOptions,
+  shared: Omit<RefreshContext, 'record'>,
+  options: Pick<TokenEndpointOptions, 'onLedger' | 'extraRoutes' | 'workerOf'>,
 ): Promise<void> {
+  const { registry } = shared;
   const route = (request.url ?? '/').split('?')[0] ?? '/';
   const worker = parseWorker(request.headers[WORKER_HEADER]) ?? options.workerOf?.(request) ?? null;
-  const record = (entry: Omit<LedgerEntry, 'route' | 'worker'>) =>
-    options.onLedger({ route, worker, ...entry });
+  const record = (entry: RouteEntry) => options.onLedger({ route, worker, ...entry });
 
   try {
     if (await options.extraRoutes?.(request, response, { route, registry, record })) return;
     if (request.method === 'POST' && route === TOKEN_PATH) {
       const body = await readForm(request);
-      await serveRefresh(body, response, registry, options, record);
+      await serveRefresh(body, response, { ...shared, record });
     } else if (request.method === 'POST' && route === LOGIN_PATH) {
       await readForm(request).catch(() => ({}));
       const pair = registry.login();
@@ -134,55 +152,11 @@ async function handle(
   }
 }
 
-async function serveRefresh(
-  body: Record<string, unknown>,
-  response: ServerResponse,
-  registry: TokenRegistry,
-  options: TokenEndpointOptions,
-  record: (entry: Omit<LedgerEntry, 'route' | 'worker'>) => void,
-): Promise<void> {
-  const grantType = body.grant_type;
-  const refreshToken = body.refresh_token;
-  if (grantType === undefined) throw new HttpRefusal(400, 'invalid_request', 'invalid_request');
-  if (grantType !== 'refresh_token') {
-    throw new HttpRefusal(400, 'unsupported_grant_type', 'unsupported_grant_type');
-  }
-  if (typeof refreshToken !== 'string' || refreshToken.length === 0) {
-    throw new HttpRefusal(400, 'invalid_request', 'invalid_request');
-  }
-
-  if (options.refreshLatencyMs > 0) await sleep(options.refreshLatencyMs);
-
-  const presented = fingerprint(refreshToken);
-  const result = registry.redeem(refreshToken);
-  if (result.status === 'ok') {
-    record({ status: 200, outcome: 'refresh_ok', presented, ...describeIssued(result.pair) });
-    respond(response, 200, tokenResponse(result.pair));
-    return;
-  }
-
-  record({
-    status: 400,
-    outcome: 'invalid_grant',
-    presented,
-    issued: null,
-    family: result.family,
-    generation: null,
-    reason: result.reason,
-  });
-  // RFC 6749 §5.2: a spent or unknown refresh token is `invalid_grant` with status 400.
-  respond(response, 400, {
-    error: 'invalid_grant',
-    error_description:
-      result.reason === 'reused' ? 'refresh token already used' : 'refresh token not recognised',
-  });
-}
-
 function serveApi(
   request: IncomingMessage,
   response: ServerResponse,
   registry: TokenRegistry,
-  record: (entry: Omit<LedgerEntry, 'route' | 'worker'>) => void,
+  record: (entry: RouteEntry) => void,
 ): void {
   const header = request.headers.authorization ?? '';
   const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
@@ -196,7 +170,8 @@ function serveApi(
   }
 
   const reason = check?.status === 'unauthorized' ? check.reason : 'malformed';
-  record({ status: 401, outcome: 'api_unauthorized', presented, issued: null, family: null, generation: null, reason });
+  const family = check?.status === 'unauthorized' ? check.family : null;
+  record({ status: 401, outcome: 'api_unauthorized', presented, issued: null, family, generation: null, reason });
   respond(response, 401, { type: 'error', error: { type: 'authentication_error' } });
 }
 
@@ -240,41 +215,11 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function tokenResponse(pair: IssuedPair): Record<string, unknown> {
-  return {
-    access_token: pair.accessToken,
-    refresh_token: pair.refreshToken,
-    // RFC 6749 §5.1 counts in seconds; compressed runs need fractions of one.
-    expires_in: pair.expiresInMs / 1000,
-    token_type: 'Bearer',
-    // Claude Code saves refreshed tokens only when the scope includes user:inference.
-    scope: 'user:inference user:profile',
-  };
-}
 
-function describeIssued(pair: IssuedPair) {
-  return { issued: fingerprint(pair.refreshToken), family: pair.family, generation: pair.generation };
-}
 
-function noTokens() {
-  return { presented: null, issued: null, family: null, generation: null };
-}
 
 function parseWorker(header: string | string[] | undefined): number | null {
   const value = Number(Array.isArray(header) ? header[0] : header);
   return Number.isInteger(value) && value > 0 ? value : null;
 }
 
-export function respond(response: ServerResponse, status: number, body: unknown): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  response.end(text);
-}

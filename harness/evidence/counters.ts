@@ -1,4 +1,4 @@
-import type { JournalEvent, LayoutName, LedgerEvent } from '../journal/events.js';
+import type { InjectedFault, JournalEvent, LayoutName, LedgerEvent } from '../journal/events.js';
 import { countRealClients, hasRealClientEvents, type RealClientCounters } from './real-client-counters.js';
 
 /**
@@ -12,6 +12,8 @@ export interface LayoutCounters {
   refresh_posts: number;
   refresh_ok: number;
   invalid_grant: number;
+  /** Refreshes that got no usable answer: 429, 5xx, reset or timeout (and failed logins). */
+  refresh_errors: number;
   race_resolved: number;
   retry_limit_reached: number;
   relogins: number;
@@ -31,11 +33,29 @@ export interface LayoutCounters {
 
 export interface LedgerCounters {
   refresh_requests: number;
+  /** Rotations the server committed, whether or not the client learnt of them. */
   refresh_ok: number;
+  /** Refresh requests answered (or meant to be answered) invalid_grant, revocations included. */
   invalid_grant: number;
   logins: number;
   api_ok: number;
   api_unauthorized: number;
+  /** Spent tokens replayed under `family-revocation`: each one revoked a whole family. */
+  family_revocations: number;
+  /** Refresh tokens refused because their family had been revoked earlier. */
+  revoked_refused: number;
+  /** API calls refused because the access token was revoked (family or newer refresh). */
+  api_revoked: number;
+  /** 429s from the server's rate limit. */
+  rate_limited: number;
+  /** Spent tokens the grace window honoured: each one a strict server would have refused. */
+  grace_replays: number;
+  /** Spent tokens rotated a second time by a non-atomic server: the family forked. */
+  forks: number;
+  /** Committed rotations whose answer an after-commit fault replaced: new tokens never seen. */
+  rotations_undelivered: number;
+  /** Endpoint faults injected, by `latency` or kind-phase (`error-after-commit`, ...). */
+  faults_injected: Record<string, number>;
 }
 
 export function countLayout(events: readonly JournalEvent[], layout: LayoutName): LayoutCounters {
@@ -44,13 +64,15 @@ export function countLayout(events: readonly JournalEvent[], layout: LayoutName)
   const acquired = mine.filter((event) => event.type === 'lock_acquired');
   const start = mine.find((event) => event.type === 'layout_start');
   const end = mine.find((event) => event.type === 'layout_end');
-  const ledger = countLedger(mine.filter((event): event is LedgerEvent => event.type === 'ledger'));
+  const entries = mine.filter((event): event is LedgerEvent => event.type === 'ledger');
+  const ledger = countLedger(entries);
 
   const counters = {
     workers: start?.type === 'layout_start' ? start.workers : 0,
     refresh_posts: count('refresh_start'),
     refresh_ok: count('refresh_ok'),
     invalid_grant: count('invalid_grant'),
+    refresh_errors: count('refresh_error'),
     race_resolved: count('lock_race_resolved'),
     retry_limit_reached: count('lock_retry_limit_reached'),
     relogins: count('relogin'),
@@ -63,29 +85,73 @@ export function countLayout(events: readonly JournalEvent[], layout: LayoutName)
     ledger,
   };
   const real = hasRealClientEvents(mine, layout) ? countRealClients(mine, layout, counters.duration_ms) : undefined;
-  return { ...counters, ledger_agrees: agreesWithLedger(counters, ledger), ...(real ? { real } : {}) };
+  const agrees = agreesWithLedger(counters, ledger, countDelivered(entries));
+  return { ...counters, ledger_agrees: agrees, ...(real ? { real } : {}) };
 }
 
 function countLedger(entries: readonly LedgerEvent[]): LedgerCounters {
   const outcomes = (outcome: LedgerEvent['outcome']) => entries.filter((entry) => entry.outcome === outcome).length;
+  const where = (test: (entry: LedgerEvent) => boolean) => entries.filter(test).length;
   // Worker 0 is the harness itself seeding the store; it is not part of any session.
   const fromWorkers = entries.filter((entry) => entry.worker !== null);
   return {
     refresh_requests: entries.filter((entry) => entry.route === '/v1/oauth/token').length,
     refresh_ok: outcomes('refresh_ok'),
-    invalid_grant: outcomes('invalid_grant'),
+    invalid_grant: where(isInvalidGrant),
     logins: fromWorkers.filter((entry) => entry.outcome === 'login_ok').length,
     api_ok: outcomes('api_ok'),
     api_unauthorized: outcomes('api_unauthorized'),
+    family_revocations: outcomes('family_revoked'),
+    revoked_refused: where((entry) => entry.outcome === 'invalid_grant' && entry.reason === 'revoked'),
+    api_revoked: where((entry) => entry.outcome === 'api_unauthorized' && entry.reason === 'revoked'),
+    rate_limited: outcomes('rate_limited'),
+    grace_replays: where((entry) => entry.outcome === 'refresh_ok' && entry.reason === 'grace_replay'),
+    forks: where((entry) => entry.outcome === 'refresh_ok' && entry.reason === 'forked'),
+    rotations_undelivered: where((entry) => entry.outcome === 'refresh_ok' && entry.delivered === false),
+    faults_injected: countFaults(entries),
   };
 }
 
-function agreesWithLedger(counters: Omit<LayoutCounters, 'ledger' | 'ledger_agrees'>, ledger: LedgerCounters): boolean {
+function isInvalidGrant(entry: LedgerEvent): boolean {
+  return entry.outcome === 'invalid_grant' || entry.outcome === 'family_revoked';
+}
+
+function countFaults(entries: readonly LedgerEvent[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const fault of entries.flatMap((entry) => entry.faults ?? [])) {
+    const label = faultLabel(fault);
+    counts[label] = (counts[label] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/**
+ * What the clients can have seen: an answer an after-commit fault replaced never reached them,
+ * so it is left out when their counts are checked against the ledger.
+ */
+function countDelivered(entries: readonly LedgerEvent[]): { refresh_ok: number; invalid_grant: number } {
+  const delivered = entries.filter((entry) => entry.delivered !== false);
+  return {
+    refresh_ok: delivered.filter((entry) => entry.outcome === 'refresh_ok').length,
+    invalid_grant: delivered.filter(isInvalidGrant).length,
+  };
+}
+
+function agreesWithLedger(
+  counters: Omit<LayoutCounters, 'ledger' | 'ledger_agrees'>,
+  ledger: LedgerCounters,
+  delivered: { refresh_ok: number; invalid_grant: number },
+): boolean {
   return (
     counters.refresh_posts === ledger.refresh_requests &&
-    counters.refresh_ok === ledger.refresh_ok &&
-    counters.invalid_grant === ledger.invalid_grant &&
+    counters.refresh_ok === delivered.refresh_ok &&
+    counters.invalid_grant === delivered.invalid_grant &&
     counters.api_ok === ledger.api_ok &&
     counters.api_unauthorized === ledger.api_unauthorized
   );
+}
+
+/** `latency`, or kind and phase such as `error-after-commit`: how faults are grouped. */
+export function faultLabel(fault: InjectedFault): string {
+  return fault.kind === 'latency' ? 'latency' : `${fault.kind}-${fault.phase}`;
 }

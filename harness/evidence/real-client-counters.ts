@@ -59,7 +59,8 @@ export function countRealClients(events: readonly JournalEvent[], layout: Layout
   const store = of('store_final')[0]?.state ?? 'unknown';
   const clients = tally(of('client_assigned').map((event) => event.client));
   const misbehaviour = findMisbehaviour(mine, exits, ledger, durationMs, store);
-  const invalidGrant = ledger.filter((entry) => entry.outcome === 'invalid_grant').length;
+  // A replay that revoked the whole family is an invalid_grant to the client too.
+  const invalidGrant = ledger.filter((entry) => entry.outcome === 'invalid_grant' || entry.outcome === 'family_revoked').length;
   const failedRuns = exits.filter((exit) => exit.exitCode !== 0).length;
 
   return {

@@ -156,7 +156,22 @@ export type LedgerOutcome =
   | 'payload_too_large'
   | 'not_found'
   /** A real client's auxiliary call (profile, MCP listing, preconnect) that was answered. */
-  | 'aux_ok';
+  | 'aux_ok'
+  /** A spent refresh token was replayed and the server revoked its whole family (RFC 9700). */
+  | 'family_revoked'
+  /** 429: over the server's rate limit; the token was not looked at. */
+  | 'rate_limited'
+  /** An endpoint fault answered (or dropped) the request before the token was looked at. */
+  | 'fault_before_commit';
+
+export type FaultPhase = 'before-commit' | 'after-commit';
+
+/** One endpoint fault injected into one token request, as the ledger records it. */
+export type InjectedFault =
+  | { kind: 'latency'; delayMs: number }
+  | { kind: 'error'; phase: FaultPhase; status: number }
+  | { kind: 'reset'; phase: FaultPhase }
+  | { kind: 'hang'; phase: FaultPhase; holdMs: number };
 
 export interface LedgerEvent extends BaseEvent {
   type: 'ledger';
@@ -164,6 +179,7 @@ export interface LedgerEvent extends BaseEvent {
   route: string;
   /** Worker id from the `x-tokenrace-worker` header; null when the client sent none. */
   worker: number | null;
+  /** The HTTP status sent; 0 when none was (connection reset, or dropped after a hang). */
   status: number;
   outcome: LedgerOutcome;
   /** Fingerprint of the token presented (refresh token or bearer), if any. */
@@ -172,8 +188,23 @@ export interface LedgerEvent extends BaseEvent {
   issued: string | null;
   family: number | null;
   generation: number | null;
-  /** Why a grant was refused: the token was spent already, or never issued. */
-  reason?: 'reused' | 'unknown' | 'expired' | 'malformed';
+  /**
+   * Why a grant was refused: the token was spent already, never issued, or its family revoked.
+   * On a `refresh_ok`: `grace_replay` (a spent token honoured, which a strict server refuses)
+   * or `forked` (a spent token rotated again by a non-atomic server).
+   */
+  reason?: 'reused' | 'unknown' | 'expired' | 'malformed' | 'revoked' | 'grace_replay' | 'forked';
+  /** 1-based number of this token request, the count fault schedules use. */
+  request?: number;
+  /** Faults injected into this request; absent when none. */
+  faults?: InjectedFault[];
+  /** On `rate_limited`: when the client may try again. */
+  retryAfterMs?: number;
+  /**
+   * False when the client did not get the server's answer: an after-commit fault replaced it
+   * (5xx, reset, or held past the client's timeout). Absent means delivered.
+   */
+  delivered?: boolean;
 }
 
 export interface WorkerExitEvent extends BaseEvent {

@@ -1,4 +1,5 @@
 import type { SessionProfile } from '../client/session.js';
+import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from '../endpoint/server-settings.js';
 import { countLayout, type LayoutCounters } from '../evidence/counters.js';
 import { judgeCompare, type Verdict } from '../evidence/verdict.js';
 import { createRunClock } from '../journal/clock.js';
@@ -37,6 +38,8 @@ export interface CompareContext {
   isolation: IsolationName;
   isolationReason: string;
   profile: SessionProfile;
+  /** The endpoint's policy and faults; the strict server when absent. */
+  server?: ServerSettings;
   journal: Journal;
   signal: AbortSignal;
   onLayoutStart?: (layout: LayoutName) => void;
@@ -56,6 +59,7 @@ export async function runCompare(options: CompareOptions, context: CompareContex
       layout,
       isolation: context.isolation,
       profile: context.profile,
+      server: context.server ?? DEFAULT_SERVER_SETTINGS,
       journal: context.journal,
       clock,
       signal: context.signal,

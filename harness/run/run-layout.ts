@@ -7,6 +7,7 @@ import { writeCredentials } from '../client/credentials-file.js';
 import { SETTINGS_VARIABLE, type ClientSettings } from '../client/client-settings.js';
 import type { SessionProfile } from '../client/session.js';
 import { TokenClient } from '../client/token-client.js';
+import type { ServerSettings } from '../endpoint/server-settings.js';
 import { startTokenEndpoint } from '../endpoint/token-endpoint.js';
 import { TokenraceError } from '../errors.js';
 import type { ContainerResult, ContainerTask } from '../fleet/container-worker.js';
@@ -36,6 +37,8 @@ export interface LayoutRunOptions {
   apiIntervalMs: number;
   requestTimeoutMs: number;
   profile: SessionProfile;
+  /** The endpoint's rotation policy, rate limit and faults (`compare`: the strict server). */
+  server: ServerSettings;
   journal: Journal;
   clock: RunClock;
   signal: AbortSignal;
@@ -87,6 +90,8 @@ async function runInScratch(
   const endpoint = await startTokenEndpoint({
     accessTtlMs: options.tokenTtlMs,
     refreshLatencyMs: options.refreshLatencyMs,
+    server: options.server,
+    seed: options.seed,
     onLedger: (entry) => journal.append({ t: clock.now(), layout, type: 'ledger', seq: ++seq, ...entry }),
     ...driver?.endpointOptions(),
   });

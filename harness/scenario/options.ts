@@ -4,6 +4,7 @@ import { invalidOption } from '../errors.js';
 import type { IsolationRequest } from '../isolation/isolation.js';
 import { durationSchema } from './duration.js';
 import type { LayoutName } from '../journal/events.js';
+import { REUSE_POLICIES, type ReusePolicy } from '../endpoint/server-settings.js';
 
 /**
  * Every knob of a `compare` run, defined once: its flag, its default, what values it accepts and
@@ -28,6 +29,8 @@ export interface CompareOptions {
   layouts: LayoutName[];
   /** `matrix` only: the Claude Code versions to run, oldest first. */
   versions: string[];
+  /** The endpoint's answer to a replayed refresh token (server-settings.ts `reuse`). */
+  reusePolicy: ReusePolicy;
 }
 
 interface OptionDefinition {
@@ -176,6 +179,14 @@ export const OPTION_DEFINITIONS: readonly OptionDefinition[] = [
       .string()
       .transform((text) => (text === '' ? [] : text.split(',').map((name) => name.trim())))
       .pipe(z.array(z.string().regex(/^\d+\.\d+\.\d+$/))),
+  },
+  {
+    key: 'reusePolicy',
+    flag: 'reuse-policy',
+    describe: 'endpoint answer to a replayed refresh token: strict, or family-revocation (RFC 9700)',
+    default: 'strict',
+    expected: 'one of strict, family-revocation',
+    schema: z.enum(REUSE_POLICIES),
   },
 ];
 

@@ -1,0 +1,51 @@
+import { readdir } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, scratchDir } from './helpers/cli.js';
+
+let out: { dir: string; remove: () => Promise<void> };
+beforeEach(async () => (out = await scratchDir()));
+afterEach(async () => out.remove());
+
+describe('compare refuses bad input', () => {
+  it.each([
+    ['--workers', '-1'],
+    ['--workers', 'abc'],
+    ['--workers', '0'],
+    ['--duration', 'soon'],
+    ['--isolation', 'moon'],
+    ['--token-ttl', '-5s'],
+  ])('%s %s: one line naming the flag, exit 2, nothing written', async (flag, value) => {
+    const run = await runCli(['compare', `${flag}=${value}`, '--out', out.dir]);
+
+    expect(run.code).toBe(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('ERR_INVALID_OPTION');
+    expect(lines[0]).toContain(flag);
+    expect(lines[0]).toContain(value);
+    expect(run.stdout).toBe('');
+    expect(await readdir(out.dir)).toEqual([]);
+  });
+
+  it('refuses an --out it cannot write to, before running anything', async () => {
+    const run = await runCli(['compare', '--out', '/dev/null/reports', '--duration', '1s']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('ERR_OUTPUT_UNWRITABLE');
+    expect(run.stderr).toContain('--out');
+  });
+
+  it('refuses a refresh margin that would leave no usable token', async () => {
+    const run = await runCli(['compare', '--token-ttl', '1s', '--refresh-margin', '2s', '--out', out.dir]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--refresh-margin');
+  });
+
+  it('refuses unknown flags as a usage error', async () => {
+    const run = await runCli(['compare', '--wokers', '4', '--out', out.dir]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('wokers');
+  });
+});
