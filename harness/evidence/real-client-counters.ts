@@ -29,8 +29,17 @@ export interface RealClientCounters {
   lock_placement: 'inside-config' | 'beside-config' | 'both' | 'none';
   store: StoreFinalEvent['state'] | 'unknown';
   misbehaviour: Misbehaviour[];
+  /** Mixed fleets: the same numbers per client kind, from the containers each one ran in. */
+  by_client: Record<string, ClientShare>;
   /** invalid_grant, a wiped or corrupt store, or a failed run: someone had to log in again. */
   sessions_lost: boolean;
+}
+
+export interface ClientShare {
+  refresh_posts: number;
+  invalid_grant: number;
+  runs: number;
+  failed_runs: number;
 }
 
 export interface Misbehaviour {
@@ -79,6 +88,7 @@ export function countRealClients(events: readonly JournalEvent[], layout: Layout
     lock_placement: placement(of('lock_seen')),
     store,
     misbehaviour,
+    by_client: shareByClient(of('client_assigned'), tokenPosts, ledger, exits),
     sessions_lost: invalidGrant > 0 || store === 'wiped' || store === 'corrupt' || failedRuns > 0,
   };
 }
@@ -118,6 +128,25 @@ function findMisbehaviour(
     found.push({ worker, kind: 'garbage_events', detail: 'lines on fd 3 that are not events' });
   }
   return found;
+}
+
+function shareByClient(
+  assigned: ReadonlyArray<{ worker: number; client: string }>,
+  tokenPosts: readonly LedgerEvent[],
+  ledger: readonly LedgerEvent[],
+  exits: readonly CommandExitEvent[],
+): Record<string, ClientShare> {
+  const shares: Record<string, ClientShare> = {};
+  for (const { worker, client } of assigned) {
+    const share = (shares[client] ??= { refresh_posts: 0, invalid_grant: 0, runs: 0, failed_runs: 0 });
+    share.refresh_posts += tokenPosts.filter((entry) => entry.worker === worker).length;
+    share.invalid_grant += ledger.filter(
+      (entry) => entry.worker === worker && (entry.outcome === 'invalid_grant' || entry.outcome === 'family_revoked'),
+    ).length;
+    share.runs += exits.filter((exit) => exit.worker === worker).length;
+    share.failed_runs += exits.filter((exit) => exit.worker === worker && exit.exitCode !== 0).length;
+  }
+  return shares;
 }
 
 function describeLocks(seen: readonly LockSeenEvent[]): string[] {

@@ -57,9 +57,23 @@ export function renderRealClientTable(result: CompareResult): string {
   return [
     `clients: ${Object.entries(clients).map(([name, n]) => `${name} ×${n}`).join(', ')}`,
     alignedTable([[...REAL_CLIENT_COLUMNS], ...rows]),
+    ...describeShares(result),
     ...(unknown.length ? [`routes the mock does not know (answered 404): ${unknown.join(', ')}`] : []),
     `verdict: ${result.verdict} (${result.reasons.join('; ')})`,
   ].join('\n');
+}
+
+/** Mixed fleets: who made the POSTs and who got the invalid_grant, per layout and client. */
+function describeShares(result: CompareResult): string[] {
+  return Object.entries(result.layouts).flatMap(([layout, counters]) => {
+    const shares = Object.entries(counters.real?.by_client ?? {});
+    if (shares.length < 2) return [];
+    return shares.map(
+      ([client, share]) =>
+        `${layout} ${client}: ${share.refresh_posts} POSTs, ${share.invalid_grant} invalid_grant, ` +
+        `${share.failed_runs}/${share.runs} runs failed`,
+    );
+  });
 }
 
 export function alignedTable(rows: readonly string[][]): string {
