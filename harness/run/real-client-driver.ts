@@ -29,8 +29,11 @@ import { inspectStore } from './store-inspection.js';
  */
 export const CLAUDE_EXPIRY_MARGIN_MS = 5 * 60_000;
 export const CLAUDE_PROMPT = 'Reply with the single word ok.';
-/** `once` commands should end by the deadline; a looped `claude -p` may be mid-turn there. */
-const HANG_GRACE_MS = { once: 3_000, loop: 10_000 };
+/**
+ * `once` commands should end by the deadline; a looped `claude -p` may be mid-turn there, and on
+ * a loaded machine an old cli.js version takes over 10 s just to start.
+ */
+const HANG_GRACE_MS = { once: 3_000, loop: 30_000 };
 const MAX_EVENTS_PER_RUN = 10_000;
 
 export interface RealClientSetup {

@@ -58,7 +58,7 @@ export interface LayoutRunResult {
 const STARTUP_TIMEOUT_MS = 30_000;
 /** How long sessions get after their deadline (or a stop) before they are killed. */
 const SHUTDOWN_GRACE_MS = 5_000;
-const REAL_CLIENT_SHUTDOWN_GRACE_MS = 15_000;
+const REAL_CLIENT_SHUTDOWN_GRACE_MS = 40_000;
 
 export async function runLayout(options: LayoutRunOptions): Promise<LayoutRunResult> {
   const { journal, clock, layout } = options;
