@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import { installClaude } from '../client/claude-install.js';
 import { invalidOption } from '../errors.js';
@@ -29,6 +30,8 @@ export interface MatrixRow {
 export async function matrixCommand(options: CompareOptions, json: boolean, io: CommandIo): Promise<number> {
   if (options.versions.length === 0) throw invalidOption('--versions', '', 'at least one version, e.g. 1.0.100,2.1.197');
   const isolation = chooseIsolation(options.isolation);
+  // Each layout of each version listens for the stop signal once; a long matrix is not a leak.
+  setMaxListeners(8 * options.versions.length * options.layouts.length + 10, io.signal);
 
   if (!isInsideRunNetns()) {
     for (const version of options.versions) {
