@@ -45,7 +45,7 @@ describe('client options', () => {
 describe('store inspection', () => {
   const write = (document: unknown) => writeFile(path.join(dir, 'c.json'), typeof document === 'string' ? document : JSON.stringify(document));
 
-  it('tells a kept session from a wiped one, garbage and no file', async () => {
+  it('tells a kept session from a wiped one, a dead token, garbage and no file', async () => {
     const file = path.join(dir, 'c.json');
     expect((await inspectStore(file)).state).toBe('missing');
     await write({ claudeAiOauth: { accessToken: 'a', refreshToken: 'r', expiresAt: 5 } });
@@ -54,5 +54,7 @@ describe('store inspection', () => {
     expect((await inspectStore(file)).state).toBe('wiped');
     await write('not json');
     expect((await inspectStore(file)).state).toBe('corrupt');
+    await write({ claudeAiOauth: { accessToken: 'a', refreshToken: 'spent', expiresAt: 5 } });
+    expect((await inspectStore(file, (token) => token !== 'spent')).state).toBe('dead');
   });
 });

@@ -31,7 +31,7 @@ export interface RealClientCounters {
   misbehaviour: Misbehaviour[];
   /** Mixed fleets: the same numbers per client kind, from the containers each one ran in. */
   by_client: Record<string, ClientShare>;
-  /** invalid_grant, a wiped or corrupt store, or a failed run: someone had to log in again. */
+  /** invalid_grant, a wiped, dead or corrupt store, or a failed run: someone must log in again. */
   sessions_lost: boolean;
 }
 
@@ -89,7 +89,7 @@ export function countRealClients(events: readonly JournalEvent[], layout: Layout
     store,
     misbehaviour,
     by_client: shareByClient(of('client_assigned'), tokenPosts, ledger, exits),
-    sessions_lost: invalidGrant > 0 || store === 'wiped' || store === 'corrupt' || failedRuns > 0,
+    sessions_lost: invalidGrant > 0 || ['wiped', 'dead', 'corrupt'].includes(store) || failedRuns > 0,
   };
 }
 

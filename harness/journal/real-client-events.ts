@@ -67,10 +67,13 @@ export interface LockSeenEvent extends LayoutScoped {
   shared: boolean;
 }
 
-/** The shared credentials file as the layout left it. `wiped`: the client cleared the tokens. */
+/**
+ * The shared credentials file as the layout left it. `wiped`: the client cleared the tokens;
+ * `dead`: it holds a refresh token the endpoint would refuse (spent, or its family revoked).
+ */
 export interface StoreFinalEvent extends LayoutScoped {
   type: 'store_final';
-  state: 'ok' | 'wiped' | 'missing' | 'corrupt';
+  state: 'ok' | 'wiped' | 'dead' | 'missing' | 'corrupt';
   /** Fingerprint of the refresh token it holds, if any. */
   refreshToken: string | null;
 }

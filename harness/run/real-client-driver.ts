@@ -60,6 +60,7 @@ export class RealClientDriver {
   #watcher: LockWatcher | null = null;
   #caFile = '';
   #tree: RunTree | null = null;
+  #endpoint: RunningEndpoint | null = null;
 
   constructor(
     readonly setup: RealClientSetup,
@@ -82,6 +83,7 @@ export class RealClientDriver {
   async start(scratch: string, tree: RunTree, endpoint: RunningEndpoint): Promise<() => Promise<void>> {
     const { journal, clock, layout, workers } = this.context;
     this.#tree = tree;
+    this.#endpoint = endpoint;
     const tls = await createTlsMaterial(path.join(scratch, 'tls'));
     this.#caFile = tls.caFile;
     this.#front = await startHttpsFront({
@@ -139,7 +141,9 @@ export class RealClientDriver {
   /** After the fleet is gone: what the store holds now. */
   async finish(): Promise<void> {
     const { journal, clock, layout } = this.context;
-    const store = await inspectStore(credentialsPath(this.#tree!.configDir));
+    const registry = this.#endpoint!.registry;
+    const isLive = (token: string) => registry.check(token).action !== 'refuse';
+    const store = await inspectStore(credentialsPath(this.#tree!.configDir), isLive);
     journal.append({ t: clock.now(), layout, type: 'store_final', ...store });
   }
 

@@ -5,9 +5,13 @@ import type { StoreFinalEvent } from '../journal/real-client-events.js';
 /**
  * What a layout left in the shared credentials file. `wiped` is what Claude Code does after an
  * invalid_grant on the token still in the file: empty tokens, `expiresAt` 0. The session is gone
- * until someone logs in again, for every container that shares the file.
+ * until someone logs in again, for every container that shares the file. `dead` is the quieter
+ * version of the same loss: the file holds a token the endpoint will refuse.
  */
-export async function inspectStore(file: string): Promise<Pick<StoreFinalEvent, 'state' | 'refreshToken'>> {
+export async function inspectStore(
+  file: string,
+  isLive: (refreshToken: string) => boolean = () => true,
+): Promise<Pick<StoreFinalEvent, 'state' | 'refreshToken'>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -28,5 +32,7 @@ export async function inspectStore(file: string): Promise<Pick<StoreFinalEvent, 
   if (typeof refreshToken !== 'string' || typeof accessToken !== 'string') {
     return { state: 'corrupt', refreshToken: null };
   }
+  // Looks fine, but the endpoint would refuse it (spent, or its family revoked): just as lost.
+  if (!isLive(refreshToken)) return { state: 'dead', refreshToken: fingerprint(refreshToken) };
   return { state: 'ok', refreshToken: fingerprint(refreshToken) };
 }
