@@ -2,11 +2,25 @@
  * The `tokenrace` executable: parse, run, print, exit. The only module that talks to the user.
  */
 import { buildParser } from './cli.js';
-import { compareCommand } from './commands/compare-command.js';
+import { runCommand, type CommandIo } from './commands/run-command.js';
+import { scenariosCommand } from './commands/scenarios-command.js';
+import { suiteCommand } from './commands/suite-command.js';
+import { ExitCode, isTokenraceError, type ErrorCode } from './errors.js';
+import { isolationRequestSchema } from './scenario/scenario-schema.js';
+import { invalidOption } from './errors.js';
+import { LIBRARY_DIR, loadScenario } from './scenario/load-scenario.js';
+import { RUN_FLAGS, resolveClientFlags } from './scenario/options.js';
 import { installClientCommand } from './commands/install-client-command.js';
 import { matrixCommand } from './commands/matrix-command.js';
-import { ExitCode, isTokenraceError } from './errors.js';
-import { resolveOptions } from './scenario/options.js';
+
+const USAGE_ERRORS: readonly ErrorCode[] = [
+  'ERR_INVALID_OPTION',
+  'ERR_OUTPUT_UNWRITABLE',
+  'ERR_ISOLATION_UNAVAILABLE',
+  'ERR_SCENARIO_INVALID',
+  'ERR_SCENARIO_NOT_FOUND',
+];
+
 
 async function main(argv: string[]): Promise<number> {
   let usageError: string | null = null;
@@ -28,20 +42,52 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const io: CommandIo = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    signal: stop.signal,
+  };
   try {
-    if (args._[0] === 'install-client') return await installClientCommand(String(args.client), process.stdout);
-    const options = resolveOptions(args as Record<string, unknown>);
-    const run = args._[0] === 'matrix' ? matrixCommand : compareCommand;
-    return await run(options, Boolean(args.json), {
-      stdout: (text) => process.stdout.write(text),
-      stderr: (text) => process.stderr.write(text),
-      signal: stop.signal,
-    });
+    return await dispatch(String(args._[0] ?? 'compare'), args as Record<string, unknown>, io);
   } catch (error) {
     if (!isTokenraceError(error)) throw error;
     process.stderr.write(`error ${error.code}: ${error.message}\n`);
-    const isUsage = ['ERR_INVALID_OPTION', 'ERR_OUTPUT_UNWRITABLE', 'ERR_ISOLATION_UNAVAILABLE'].includes(error.code);
-    return isUsage ? ExitCode.usage : ExitCode.harnessError;
+    return USAGE_ERRORS.includes(error.code) ? ExitCode.usage : ExitCode.harnessError;
+  }
+}
+
+async function dispatch(command: string, args: Record<string, unknown>, io: CommandIo): Promise<number> {
+  const json = Boolean(args.json);
+  const out = typeof args.out === 'string' && args.out !== '' ? args.out : RUN_FLAGS.out.default;
+  const dir = typeof args.dir === 'string' ? args.dir : LIBRARY_DIR;
+
+  switch (command) {
+    case 'scenarios':
+      return scenariosCommand(dir, json, io);
+    case 'suite': {
+      const isolation = args.isolation === undefined ? undefined : isolationRequestSchema.safeParse(args.isolation);
+      if (isolation && !isolation.success) {
+        throw invalidOption('--isolation', String(args.isolation), 'one of auto, namespace, paths');
+      }
+      return suiteCommand({ dir, out, json, isolation: isolation?.data }, io);
+    }
+    case 'install-client':
+      return installClientCommand(String(args.client), process.stdout);
+    case 'matrix': {
+      const clients = resolveClientFlags(args);
+      const { scenario } = await loadScenario('compare', LIBRARY_DIR, args);
+      return matrixCommand(scenario, clients, { out, json }, io);
+    }
+    case 'run': {
+      const clients = resolveClientFlags(args);
+      const { scenario } = await loadScenario(String(args.scenario), LIBRARY_DIR, args);
+      return runCommand(scenario, { judge: 'expectations', out, json, clients }, io);
+    }
+    default: {
+      const clients = resolveClientFlags(args);
+      const { scenario } = await loadScenario('compare', LIBRARY_DIR, args);
+      return runCommand(scenario, { judge: 'compare', out, json, clients }, io);
+    }
   }
 }
 

@@ -1,31 +1,36 @@
 import yargs, { type Argv } from 'yargs';
-import { OPTION_DEFINITIONS } from './scenario/options.js';
+import { CLIENT_FLAGS, FLAG_DEFINITIONS, RUN_FLAGS } from './scenario/options.js';
 
 /**
  * Builds the argument parser without running anything, so tests can parse argument lists.
- * Flags come from the option table; every value arrives as the string the user typed and is
- * validated by `resolveOptions`, never coerced here (yargs would turn "abc" into NaN).
+ * Scenario flags come from the flag table (scenario/options.ts); every value arrives as the
+ * string the user typed and is validated by the scenario schema, never coerced here (yargs would
+ * turn "abc" into NaN).
  */
 export function buildParser(argv: readonly string[]): Argv {
   return yargs([...argv])
     .scriptName('tokenrace')
     .usage('$0 <command> [options]')
-    .command(['compare', '$0'], 'run the same workload under the legacy and the shared layout', (command) => {
-      for (const definition of OPTION_DEFINITIONS) {
-        command.option(definition.flag, {
-          type: 'string',
-          describe: definition.describe,
-          defaultDescription: definition.default || 'random',
-        });
-      }
-      return command.option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
-    })
-    .command('matrix', 'run the real Claude Code client at several versions; one row per version and layout', (command) => {
-      for (const definition of OPTION_DEFINITIONS) {
-        command.option(definition.flag, { type: 'string', describe: definition.describe, defaultDescription: definition.default || 'random' });
-      }
-      return command.option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
-    })
+    .command(['compare', '$0'], 'run the same workload under the legacy and the shared layout', (command) =>
+      withClientFlags(withRunFlags(withScenarioFlags(command))),
+    )
+    .command('run <scenario>', 'run one scenario (a file, or a name from scenarios/)', (command) =>
+      withClientFlags(withRunFlags(withScenarioFlags(command))).positional('scenario', {
+        type: 'string',
+        describe: 'path to a scenario .json file, or a scenario name',
+      }),
+    )
+    .command('scenarios [dir]', 'list the scenarios: name, description, source URL', (command) =>
+      withJson(command).positional('dir', { type: 'string', describe: 'scenario directory (default: the library)' }),
+    )
+    .command('suite [dir]', 'run every scenario of a directory; fail on any unmet expectation', (command) =>
+      withRunFlags(command)
+        .positional('dir', { type: 'string', describe: 'scenario directory (default: the library)' })
+        .option('isolation', { type: 'string', describe: "override every scenario's isolation" }),
+    )
+    .command('matrix', 'run the real Claude Code at several versions: one row per version and layout', (command) =>
+      withClientFlags(withRunFlags(withScenarioFlags(command))),
+    )
     .command('install-client <client>', 'install claude-code@<version> from the npm registry into the cache', (command) =>
       command.positional('client', { type: 'string', describe: 'claude-code[@version]' }),
     )
@@ -33,4 +38,34 @@ export function buildParser(argv: readonly string[]): Argv {
     .help()
     .version(false)
     .wrap(Math.min(100, process.stdout.columns ?? 100));
+}
+
+function withScenarioFlags(command: Argv): Argv {
+  for (const definition of FLAG_DEFINITIONS) {
+    command.option(definition.flag, {
+      type: 'string',
+      describe: definition.describe,
+      defaultDescription: definition.default,
+    });
+  }
+  return command;
+}
+
+function withRunFlags(command: Argv): Argv {
+  return withJson(command).option('out', {
+    type: 'string',
+    describe: RUN_FLAGS.out.describe,
+    defaultDescription: RUN_FLAGS.out.default,
+  });
+}
+
+function withClientFlags(command: Argv): Argv {
+  for (const [name, definition] of Object.entries(CLIENT_FLAGS)) {
+    command.option(name, { type: 'string', describe: definition.describe, defaultDescription: definition.default || 'none' });
+  }
+  return command;
+}
+
+function withJson(command: Argv): Argv {
+  return command.option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
 }

@@ -4,7 +4,8 @@ import { refuseFileMountWithoutNamespaces } from '../layout/file-mount.js';
 import type { IsolationName } from '../layout/layouts.js';
 import { isInsideRunNetns, probeNetNamespace, reexecInNetNamespace } from '../isolation/net-namespace.js';
 import type { RealClientSetup } from '../run/real-client-driver.js';
-import type { CompareOptions } from '../scenario/options.js';
+import type { LayoutName } from '../journal/events.js';
+import type { ClientFlags } from '../scenario/options.js';
 
 /**
  * Everything a run of real clients needs before its first container starts: the specs, each
@@ -20,11 +21,12 @@ export type RealClientPlan =
   | { status: 'ready'; setup: RealClientSetup };
 
 export async function prepareRealClients(
-  options: CompareOptions,
+  options: Pick<ClientFlags, 'client' | 'clientCmd' | 'claudeBin'>,
+  layouts: readonly LayoutName[],
   isolation: IsolationName,
   onNote: (text: string) => void,
 ): Promise<RealClientPlan> {
-  if (options.layouts.includes('file-mount') && isolation !== 'namespace') refuseFileMountWithoutNamespaces();
+  if (layouts.includes('file-mount') && isolation !== 'namespace') refuseFileMountWithoutNamespaces();
   const specs = withCustomBinary(parseClientSpecs(options.client, options.clientCmd), options.claudeBin);
   if (!hasRealClients(specs)) return { status: 'builtin' };
 

@@ -29,6 +29,8 @@ export interface RequestFaults {
 /** z for the 99th percentile of a standard normal distribution. */
 const Z_99 = 2.3263478740408408;
 
+// TODO(scope): faults hit only the refresh grant; login and API calls are never faulted, so a
+// scenario cannot yet model an outage of the whole authorization server.
 export class FaultPlan {
   readonly #faults: readonly Fault[];
   readonly #random: Random;

@@ -72,7 +72,8 @@ export async function serveRefresh(
   const result = await redeem(refreshToken, context);
   const entry = { ...describeResult(result), presented, ...base };
   if (plan.after) {
-    const status = await disrupt(plan.after, response, context.closing, () => answer(result, response));
+    const answerLate = () => answer(result, response);
+    const status = await disrupt(plan.after, response, context.closing, answerLate);
     context.record({ ...entry, status, delivered: status === answerStatus(result) });
     return;
   }
@@ -106,7 +107,8 @@ async function redeem(refreshToken: string, context: RefreshContext): Promise<Re
 function describeResult(result: RedeemResult): RouteEntry {
   if (result.status === 'ok') {
     const reason = result.reason ? { reason: result.reason } : {};
-    return { status: 200, outcome: 'refresh_ok', presented: null, ...describeIssued(result.pair), ...reason };
+    const issued = describeIssued(result.pair);
+    return { status: 200, outcome: 'refresh_ok', presented: null, ...issued, ...reason };
   }
   return {
     status: 400,
@@ -134,7 +136,8 @@ function answer(result: RedeemResult, response: ServerResponse): void {
     unknown: 'refresh token not recognised',
     revoked: 'refresh token revoked',
   };
-  respond(response, 400, { error: 'invalid_grant', error_description: descriptions[result.reason] });
+  const error_description = descriptions[result.reason];
+  respond(response, 400, { error: 'invalid_grant', error_description });
 }
 
 /**

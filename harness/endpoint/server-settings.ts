@@ -34,32 +34,41 @@ const count = (minimum: number) =>
   });
 
 const graceSchema = z.strictObject({
-  /** How long a token, once rotated, still works; 0 turns grace off. */
-  window: durationSchema(0, HOUR_MS).default(0),
-  /** How many times a rotated token may be replayed inside the window; null: no limit. */
-  maxReuse: count(1).nullable().default(null),
+  window: durationSchema(0, HOUR_MS)
+    .default(0)
+    .meta({ description: 'how long the previous token still works after rotation; 0: no grace' }),
+  maxReuse: count(1)
+    .nullable()
+    .default(null)
+    .meta({ description: 'replays of one token honoured inside the window; null: no limit' }),
 });
 
 const rateLimitSchema = z.strictObject({
-  /** Token requests admitted per window, across every client (they all share 127.0.0.1). */
-  requests: count(1),
-  window: durationSchema(1, HOUR_MS),
+  requests: count(1).meta({
+    description: 'token requests admitted per window, across every client (all on 127.0.0.1)',
+  }),
+  window: durationSchema(1, HOUR_MS).meta({ description: 'the sliding window' }),
 });
 
-/** Which token requests a fault hits. At most one of the four; none means every request. */
+/**
+ * Which token requests a fault hits. At most one of the four; none means every request. Token
+ * requests are the well-formed refresh grants the rate limit admitted, numbered from 1 per
+ * endpoint (each layout of a run has its own endpoint, so both see the same schedule).
+ */
 const triggerShape = {
-  /** Chance per token request, drawn from the run's seed. */
   probability: z
     .number({ error: 'expected a probability from 0 to 1' })
     .min(0, { error: 'expected a probability from 0 to 1' })
     .max(1, { error: 'expected a probability from 0 to 1' })
-    .optional(),
-  /** Every Nth token request (N, 2N, 3N...), counted from 1 across the run. */
-  every: count(1).optional(),
-  /** The first N token requests. */
-  first: count(1).optional(),
-  /** Exactly these token requests, numbered from 1. */
-  requests: z.array(count(1)).min(1, { error: 'expected at least one request number' }).optional(),
+    .optional()
+    .meta({ description: "chance per token request, drawn from the run's seed" }),
+  every: count(1).optional().meta({ description: 'every Nth token request (N, 2N, 3N...)' }),
+  first: count(1).optional().meta({ description: 'the first N token requests' }),
+  requests: z
+    .array(count(1))
+    .min(1, { error: 'expected at least one request number' })
+    .optional()
+    .meta({ description: 'exactly these token requests, numbered from 1' }),
 };
 
 const TRIGGER_KEYS = ['probability', 'every', 'first', 'requests'] as const;
@@ -69,7 +78,8 @@ const phaseSchema = z
   .enum(['before-commit', 'after-commit'], {
     error: 'expected "before-commit" or "after-commit"',
   })
-  .default('after-commit');
+  .default('after-commit')
+  .meta({ description: 'before-commit: nothing rotates; after-commit: the new token is lost' });
 
 const latencyFaultSchema = z.discriminatedUnion(
   'distribution',
@@ -77,7 +87,7 @@ const latencyFaultSchema = z.discriminatedUnion(
     z.strictObject({
       kind: z.literal('latency'),
       distribution: z.literal('fixed'),
-      delay: durationSchema(0, HOUR_MS),
+      delay: durationSchema(0, HOUR_MS).meta({ description: 'added to every request it hits' }),
       ...triggerShape,
     }),
     z.strictObject({
@@ -105,26 +115,28 @@ const faultSchema = z
       latencyFaultSchema,
       z.strictObject({
         kind: z.literal('error'),
-        /** The 5xx status sent instead of the token response. */
         status: z
           .int({ error: 'expected an HTTP status from 500 to 599' })
           .min(500, { error: 'expected an HTTP status from 500 to 599' })
           .max(599, { error: 'expected an HTTP status from 500 to 599' })
-          .default(503),
+          .default(503)
+          .meta({ description: 'the 5xx status sent instead of the token response' }),
         phase: phaseSchema,
         ...triggerShape,
       }),
       z.strictObject({ kind: z.literal('reset'), phase: phaseSchema, ...triggerShape }),
       z.strictObject({
         kind: z.literal('hang'),
-        /** How long the response is held; set it past the client's request timeout. */
-        hold: durationSchema(1, HOUR_MS),
+        hold: durationSchema(1, HOUR_MS).meta({
+          description: "how long the answer is held; set it past the client's request timeout",
+        }),
         phase: phaseSchema,
         ...triggerShape,
       }),
     ],
     { error: 'expected kind "latency", "error", "reset" or "hang"' },
   )
+  .meta({ description: 'one endpoint fault on refresh requests, by probability or schedule' })
   .superRefine((fault, context) => {
     const given = TRIGGER_KEYS.filter((key) => fault[key] !== undefined);
     if (given.length > 1) {
@@ -139,27 +151,42 @@ const faultSchema = z
 
 function checkLatencyOrder(fault: LatencyFault, context: z.RefinementCtx): void {
   if (fault.distribution === 'uniform' && fault.max < fault.min) {
-    context.addIssue({ code: 'custom', path: ['max'], message: `expected max ≥ min (${fault.min}ms)` });
+    const message = `expected max ≥ min (${fault.min}ms)`;
+    context.addIssue({ code: 'custom', path: ['max'], message });
   }
   if (fault.distribution === 'lognormal' && fault.p99 < fault.p50) {
-    context.addIssue({ code: 'custom', path: ['p99'], message: `expected p99 ≥ p50 (${fault.p50}ms)` });
+    const message = `expected p99 ≥ p50 (${fault.p50}ms)`;
+    context.addIssue({ code: 'custom', path: ['p99'], message });
   }
 }
 
 export const serverSettingsSchema = z.strictObject({
   reuse: z
     .enum(REUSE_POLICIES, { error: 'expected "strict" or "family-revocation"' })
-    .default('strict'),
-  grace: graceSchema.prefault({}),
-  revokeAccessOnRefresh: z.boolean({ error: 'expected true or false' }).default(false),
-  /** null: no limit. */
-  rateLimit: rateLimitSchema.nullable().default(null),
+    .default('strict')
+    .meta({ description: 'a replayed spent token: refused (strict) or revokes its family' }),
+  grace: graceSchema
+    .prefault({})
+    .meta({ description: 'the previous refresh token keeps working for a while' }),
+  revokeAccessOnRefresh: z
+    .boolean({ error: 'expected true or false' })
+    .default(false)
+    .meta({ description: "a refresh revokes the family's older access tokens (siblings get 401)" }),
+  rateLimit: rateLimitSchema
+    .nullable()
+    .default(null)
+    .meta({ description: 'at most `requests` token requests per `window`, then 429; null: none' }),
   rotation: z
     .enum(['atomic', 'non-atomic'], { error: 'expected "atomic" or "non-atomic"' })
-    .default('atomic'),
-  /** Under `non-atomic`: the time between checking a token and rotating it. */
-  rotationGap: durationSchema(0, 60_000).default(25),
-  faults: z.array(faultSchema).default([]),
+    .default('atomic')
+    .meta({ description: 'non-atomic: check, wait rotationGap, rotate; concurrent redeems fork' }),
+  rotationGap: durationSchema(0, 60_000)
+    .default(25)
+    .meta({ description: 'under non-atomic rotation: time between the check and the rotation' }),
+  faults: z
+    .array(faultSchema)
+    .default([])
+    .meta({ description: 'latency, 5xx, resets and held answers on refresh requests' }),
 });
 
 export type ServerSettings = z.output<typeof serverSettingsSchema>;
@@ -170,4 +197,6 @@ export type FaultKind = Fault['kind'];
 export type LatencyFault = Extract<Fault, { kind: 'latency' }>;
 
 /** The strict server: no grace, no revocation, no limit, atomic rotation, no faults. */
-export const DEFAULT_SERVER_SETTINGS: ServerSettings = Object.freeze(serverSettingsSchema.parse({}));
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = Object.freeze(
+  serverSettingsSchema.parse({}),
+);

@@ -164,14 +164,17 @@ function serveApi(
   const check = token ? registry.checkAccess(token) : null;
 
   if (check?.status === 'ok') {
-    record({ status: 200, outcome: 'api_ok', presented, issued: null, family: check.family, generation: null });
+    const { family } = check;
+    record({ status: 200, outcome: 'api_ok', presented, issued: null, family, generation: null });
     respond(response, 200, { type: 'message', content: [{ type: 'text', text: 'ok' }] });
     return;
   }
 
-  const reason = check?.status === 'unauthorized' ? check.reason : 'malformed';
-  const family = check?.status === 'unauthorized' ? check.family : null;
-  record({ status: 401, outcome: 'api_unauthorized', presented, issued: null, family, generation: null, reason });
+  const refusal = check?.status === 'unauthorized' ? check : null;
+  const reason = refusal?.reason ?? 'malformed';
+  const family = refusal?.family ?? null;
+  const tokens = { presented, issued: null, family, generation: null };
+  record({ status: 401, outcome: 'api_unauthorized', ...tokens, reason });
   respond(response, 401, { type: 'error', error: { type: 'authentication_error' } });
 }
 

@@ -6,7 +6,7 @@ import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from './server-settings.
  * and the chain of refresh tokens rotated from it. This is the rotation policy's state machine,
  * one per family:
  *
- *   refresh token:  live ──redeem──▶ spent ──(grace over, or max reuse)──▶ refused
+ *   refresh token:  live ──redeem──▶ spent ──(grace over or used up)──▶ refused
  *   family:         active ──replay of a spent token (family-revocation)──▶ revoked
  *
  * - `strict` (RFC 6749 §6 with rotation): a spent or unknown token is refused and nothing else
@@ -18,6 +18,7 @@ import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from './server-settings.
  *   first redeemer got) and a fresh access token, so two racing clients end on one chain. This
  *   is how Okta's grace period behaves; Auth0's overlap mints a new refresh token instead, which
  *   this model does not do. `maxReuse` caps replays per token (Keycloak refreshTokenMaxReuse).
+ *   TODO(model): Auth0-style overlap (a new refresh token per replay) is not modelled.
  * - revokeAccessOnRefresh: issuing a pair revokes the family's older access tokens.
  *
  * Redeeming is split into `check` (pure) and `commit` (acts) so the endpoint can model a
@@ -157,8 +158,12 @@ export class TokenRegistry {
     const record = this.#access.get(accessToken);
     if (!record) return { status: 'unauthorized', reason: 'unknown', family: null };
     const family = record.family.id;
-    if (record.revoked || record.family.revoked) return { status: 'unauthorized', reason: 'revoked', family };
-    if (this.#now() >= record.expiresAtMs) return { status: 'unauthorized', reason: 'expired', family };
+    if (record.revoked || record.family.revoked) {
+      return { status: 'unauthorized', reason: 'revoked', family };
+    }
+    if (this.#now() >= record.expiresAtMs) {
+      return { status: 'unauthorized', reason: 'expired', family };
+    }
     return { status: 'ok', family };
   }
 

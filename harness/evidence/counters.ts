@@ -84,14 +84,16 @@ export function countLayout(events: readonly JournalEvent[], layout: LayoutName)
     duration_ms: start && end ? Math.round(end.t - start.t) : 0,
     ledger,
   };
-  const real = hasRealClientEvents(mine, layout) ? countRealClients(mine, layout, counters.duration_ms) : undefined;
   const agrees = agreesWithLedger(counters, ledger, countDelivered(entries));
+  const real = hasRealClientEvents(mine, layout) ? countRealClients(mine, layout, counters.duration_ms) : undefined;
   return { ...counters, ledger_agrees: agrees, ...(real ? { real } : {}) };
 }
 
 function countLedger(entries: readonly LedgerEvent[]): LedgerCounters {
-  const outcomes = (outcome: LedgerEvent['outcome']) => entries.filter((entry) => entry.outcome === outcome).length;
   const where = (test: (entry: LedgerEvent) => boolean) => entries.filter(test).length;
+  const outcomes = (outcome: LedgerEvent['outcome']) => where((entry) => entry.outcome === outcome);
+  const withReason = (outcome: LedgerEvent['outcome'], reason: LedgerEvent['reason']) =>
+    where((entry) => entry.outcome === outcome && entry.reason === reason);
   // Worker 0 is the harness itself seeding the store; it is not part of any session.
   const fromWorkers = entries.filter((entry) => entry.worker !== null);
   return {
@@ -102,14 +104,18 @@ function countLedger(entries: readonly LedgerEvent[]): LedgerCounters {
     api_ok: outcomes('api_ok'),
     api_unauthorized: outcomes('api_unauthorized'),
     family_revocations: outcomes('family_revoked'),
-    revoked_refused: where((entry) => entry.outcome === 'invalid_grant' && entry.reason === 'revoked'),
-    api_revoked: where((entry) => entry.outcome === 'api_unauthorized' && entry.reason === 'revoked'),
+    revoked_refused: withReason('invalid_grant', 'revoked'),
+    api_revoked: withReason('api_unauthorized', 'revoked'),
     rate_limited: outcomes('rate_limited'),
-    grace_replays: where((entry) => entry.outcome === 'refresh_ok' && entry.reason === 'grace_replay'),
-    forks: where((entry) => entry.outcome === 'refresh_ok' && entry.reason === 'forked'),
-    rotations_undelivered: where((entry) => entry.outcome === 'refresh_ok' && entry.delivered === false),
+    grace_replays: withReason('refresh_ok', 'grace_replay'),
+    forks: withReason('refresh_ok', 'forked'),
+    rotations_undelivered: where((entry) => entry.outcome === 'refresh_ok' && !isDelivered(entry)),
     faults_injected: countFaults(entries),
   };
+}
+
+function isDelivered(entry: LedgerEvent): boolean {
+  return entry.delivered !== false;
 }
 
 function isInvalidGrant(entry: LedgerEvent): boolean {
@@ -129,8 +135,10 @@ function countFaults(entries: readonly LedgerEvent[]): Record<string, number> {
  * What the clients can have seen: an answer an after-commit fault replaced never reached them,
  * so it is left out when their counts are checked against the ledger.
  */
-function countDelivered(entries: readonly LedgerEvent[]): { refresh_ok: number; invalid_grant: number } {
-  const delivered = entries.filter((entry) => entry.delivered !== false);
+function countDelivered(
+  entries: readonly LedgerEvent[],
+): Pick<LedgerCounters, 'refresh_ok' | 'invalid_grant'> {
+  const delivered = entries.filter(isDelivered);
   return {
     refresh_ok: delivered.filter((entry) => entry.outcome === 'refresh_ok').length,
     invalid_grant: delivered.filter(isInvalidGrant).length,

@@ -1,7 +1,7 @@
 import type { LayoutCounters } from '../evidence/counters.js';
 import type { RealClientCounters } from '../evidence/real-client-counters.js';
 import type { LayoutName } from '../journal/events.js';
-import type { CompareResult } from '../run/compare.js';
+import type { ScenarioResult as CompareResult } from '../run/run-scenario.js';
 
 /**
  * Tables for runs of real clients: one row per layout (compare) or per version and layout

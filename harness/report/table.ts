@@ -1,10 +1,10 @@
 import type { LayoutCounters } from '../evidence/counters.js';
 import type { LayoutName } from '../journal/events.js';
-import type { CompareResult } from '../run/compare.js';
+import type { ScenarioResult } from '../run/run-scenario.js';
 
 /**
- * The side-by-side comparison, as rows of [label, legacy, shared]. Both the terminal table and
- * report.md render these rows, so they always show the same numbers.
+ * The side-by-side comparison, as rows of [label, one column per layout that ran]. Both the
+ * terminal table and report.md render these rows, so they always show the same numbers.
  */
 const ROWS: ReadonlyArray<[label: string, pick: (counters: LayoutCounters) => number | string]> = [
   ['workers', (c) => c.workers],
@@ -23,12 +23,15 @@ const ROWS: ReadonlyArray<[label: string, pick: (counters: LayoutCounters) => nu
   ['duration', (c) => `${(c.duration_ms / 1000).toFixed(1)}s`],
 ];
 
-export const TABLE_LAYOUTS: readonly LayoutName[] = ['legacy', 'shared'];
+/** The layouts a result has columns for, in the order they ran. */
+export function tableLayouts(result: ScenarioResult): LayoutName[] {
+  return Object.keys(result.layouts) as LayoutName[];
+}
 
-export function comparisonRows(result: CompareResult): string[][] {
+export function comparisonRows(result: ScenarioResult): string[][] {
   return ROWS.map(([label, pick]) => [
     label,
-    ...TABLE_LAYOUTS.map((layout) => {
+    ...tableLayouts(result).map((layout) => {
       const counters = result.layouts[layout];
       return counters ? String(pick(counters)) : '-';
     }),
@@ -36,18 +39,44 @@ export function comparisonRows(result: CompareResult): string[][] {
 }
 
 /** A plain aligned text table for the terminal. */
-export function renderTextTable(result: CompareResult): string {
-  const rows = [['', ...TABLE_LAYOUTS], ...comparisonRows(result)];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const lines = rows.map((row) =>
-    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('   '),
+export function renderTextTable(result: ScenarioResult): string {
+  const counters = alignColumns([['', ...tableLayouts(result)], ...comparisonRows(result)]);
+  const checks = result.expectations.length > 0 ? ['', ...alignColumns(expectationRows(result), 2)] : [];
+  return [
+    ...counters,
+    ...checks,
+    '',
+    explainLocks(result),
+    `verdict: ${result.verdict} (${result.reasons.join('; ')})`,
+  ].join('\n');
+}
+
+/** Expected vs observed, one row per layout and counter, with a header row. */
+export function expectationRows(result: ScenarioResult): string[][] {
+  const rows = result.expectations.map((check) => [
+    check.layout,
+    check.counter,
+    check.expected,
+    check.ran ? String(check.observed) : '-',
+    check.met ? 'ok' : 'MISMATCH',
+  ]);
+  return [['layout', 'counter', 'expected', 'observed', ''], ...rows];
+}
+
+/** Pads cells into columns: the first left-aligned, the rest right-aligned. */
+export function alignColumns(rows: readonly string[][], leftColumns = 1): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column < leftColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('   ')
+      .trimEnd(),
   );
-  return [...lines, '', explainLocks(result), `verdict: ${result.verdict} (${result.reasons.join('; ')})`].join('\n');
 }
 
 /** "legacy: 4 workers used 4 different lock locations; shared: 1" */
-export function explainLocks(result: CompareResult): string {
-  return TABLE_LAYOUTS.flatMap((layout) => {
+export function explainLocks(result: ScenarioResult): string {
+  return tableLayouts(result).flatMap((layout) => {
     const counters = result.layouts[layout];
     if (!counters) return [];
     const paths = counters.lock_paths === 1 ? 'one lock path' : `${counters.lock_paths} lock paths`;

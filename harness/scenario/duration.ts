@@ -16,14 +16,15 @@ export function parseDuration(value: unknown): number | null {
 
 /** A zod schema for a duration between `minimumMs` and `maximumMs`, yielding milliseconds. */
 export function durationSchema(minimumMs: number, maximumMs: number) {
+  const expected = `expected a duration from ${ms(minimumMs)} to ${ms(maximumMs)}, such as "4s" or 1500`;
   return z
-    .union([z.number(), z.string()])
+    .union([z.number(), z.string()], { error: expected })
     .transform((value, context) => {
       const parsed = parseDuration(value);
       if (parsed === null || parsed < minimumMs || parsed > maximumMs) {
         context.addIssue({
           code: 'custom',
-          message: `expected a duration from ${ms(minimumMs)} to ${ms(maximumMs)}, such as "4s" or 1500`,
+          message: expected,
         });
         return z.NEVER;
       }

@@ -1,235 +1,177 @@
-import { z } from 'zod';
-import type { SessionProfile } from '../client/session.js';
+import ms from 'ms';
+import type { z } from 'zod';
 import { invalidOption } from '../errors.js';
-import type { IsolationRequest } from '../isolation/isolation.js';
-import { durationSchema } from './duration.js';
-import type { LayoutName } from '../journal/events.js';
-import { REUSE_POLICIES, type ReusePolicy } from '../endpoint/server-settings.js';
+import { parseDuration } from './duration.js';
+import { describeIssue } from './scenario-issues.js';
+import { DEFAULT_OUT_DIR, SCENARIO_DEFAULTS as D } from './scenario-defaults.js';
+
+export { BESIDE_ONLY_PROFILE } from './scenario-client.js';
 
 /**
- * Every knob of a `compare` run, defined once: its flag, its default, what values it accepts and
- * how it is described. The CLI's flags and the validation both come from this table, so they
- * cannot drift apart. Values out of range are refused, never clamped.
+ * The flags of `compare` and `run`: each one names the scenario field it overrides. Their
+ * defaults and their validation are the scenario's own (scenario-defaults.ts,
+ * scenario-schema.ts), so a flag and a scenario file can never disagree on what a value means.
  */
-export interface CompareOptions {
-  workers: number;
-  durationMs: number;
-  isolation: IsolationRequest;
-  seed: number;
-  out: string;
-  tokenTtlMs: number;
-  refreshMarginMs: number;
-  refreshLatencyMs: number;
-  apiIntervalMs: number;
-  requestTimeoutMs: number;
-  /** Client kinds, comma separated: builtin, claude-code[@version], exec (see client-spec.ts). */
-  client: string;
-  claudeBin: string;
-  clientCmd: string;
-  layouts: LayoutName[];
-  /** `matrix` only: the Claude Code versions to run, oldest first. */
-  versions: string[];
-  /** The endpoint's answer to a replayed refresh token (server-settings.ts `reuse`). */
-  reusePolicy: ReusePolicy;
-}
-
-interface OptionDefinition {
-  key: keyof CompareOptions;
+export interface FlagDefinition {
   flag: string;
+  /** The scenario field the flag overrides, as a path of keys. */
+  path: readonly string[];
+  /**
+   * How the typed text reaches the schema: `count` digits as a number, `duration` ("4s") as
+   * milliseconds, `text` as typed. What does not convert goes as typed, for the schema to refuse.
+   */
+  kind: 'count' | 'duration' | 'text' | 'list';
   describe: string;
+  /** Shown in --help: the scenario default. */
   default: string;
-  expected: string;
-  schema: z.ZodType<unknown>;
 }
 
-const duration = durationSchema;
-
-const wholeNumber = (minimum: number, maximum: number) =>
-  z
-    .string()
-    .regex(/^\d+$/)
-    .transform(Number)
-    .refine((value) => value >= minimum && value <= maximum);
-
-export const OPTION_DEFINITIONS: readonly OptionDefinition[] = [
-  {
-    key: 'workers',
-    flag: 'workers',
-    describe: 'containers (worker processes) per layout',
-    default: '8',
-    expected: 'a whole number from 1 to 256',
-    schema: wholeNumber(1, 256),
-  },
-  {
-    key: 'durationMs',
-    flag: 'duration',
-    describe: 'how long the workload runs in each layout (e.g. 4s, 1500ms)',
-    default: '4s',
-    expected: 'a duration from 100ms to 1h, such as 4s or 1500ms',
-    schema: duration(100, 3_600_000),
-  },
-  {
-    key: 'isolation',
-    flag: 'isolation',
-    describe: 'how containers are made: namespace, paths, or auto (namespace where it works)',
-    default: 'auto',
-    expected: 'one of auto, namespace, paths',
-    schema: z.enum(['auto', 'namespace', 'paths']),
-  },
-  {
-    key: 'seed',
-    flag: 'seed',
-    describe: 'seed for lock-retry jitter (default: random, printed in the header)',
-    default: '',
-    expected: 'a whole number from 0 to 4294967295',
-    schema: wholeNumber(0, 4_294_967_295),
-  },
-  {
-    key: 'out',
-    flag: 'out',
-    describe: 'directory that receives <run-id>/report.json, report.md, events.ndjson',
-    default: 'reports',
-    expected: 'a directory path',
-    schema: z.string().min(1),
-  },
-  {
-    key: 'tokenTtlMs',
-    flag: 'token-ttl',
-    describe: 'access token lifetime (compressed: real tokens live ~8h)',
-    default: '1000ms',
-    expected: 'a duration from 50ms to 1h',
-    schema: duration(50, 3_600_000),
-  },
-  {
-    key: 'refreshMarginMs',
-    flag: 'refresh-margin',
-    describe: 'refresh this long before expiry (compressed: real clients use 5 min)',
-    default: '400ms',
-    expected: 'a duration from 0ms to 1h',
-    schema: duration(0, 3_600_000),
-  },
-  {
-    key: 'refreshLatencyMs',
-    flag: 'refresh-latency',
-    describe: 'time the mock endpoint takes to answer a refresh',
-    default: '50ms',
-    expected: 'a duration from 0ms to 60s',
-    schema: duration(0, 60_000),
-  },
-  {
-    key: 'apiIntervalMs',
-    flag: 'api-interval',
-    describe: 'pause between one session\'s API calls',
-    default: '25ms',
-    expected: 'a duration from 1ms to 60s',
-    schema: duration(1, 60_000),
-  },
-  {
-    key: 'requestTimeoutMs',
-    flag: 'request-timeout',
-    describe: 'client timeout for each HTTP request',
-    default: '5s',
-    expected: 'a duration from 100ms to 5min',
-    schema: duration(100, 300_000),
-  },
-  {
-    key: 'client',
-    flag: 'client',
-    describe: 'client per container: builtin, claude-code[@version], exec; a comma list mixes them',
-    default: '',
-    expected: 'a comma list of builtin, claude-code[@version], exec',
-    // Empty means builtin, or exec when --client-cmd is given (resolved below).
-    schema: z.string().regex(/^((builtin|exec|claude-code(@[0-9A-Za-z.+-]+)?)(,|$))*$/),
-  },
-  {
-    key: 'claudeBin',
-    flag: 'claude-bin',
-    describe: 'run this Claude Code binary (native, or a cli.js) instead of installing a version',
-    default: '',
-    expected: 'a file path',
-    schema: z.string(),
-  },
-  {
-    key: 'clientCmd',
-    flag: 'client-cmd',
-    describe: 'command each exec container runs (sh -c); implies --client exec',
-    default: '',
-    expected: 'a shell command',
-    schema: z.string(),
-  },
-  {
-    key: 'layouts',
-    flag: 'layouts',
-    describe: 'layouts to run, comma separated: legacy, shared, file-mount',
-    default: 'legacy,shared',
-    expected: 'a comma list of legacy, shared, file-mount, each at most once',
-    schema: z
-      .string()
-      .transform((text) => text.split(',').map((name) => name.trim()))
-      .pipe(z.array(z.enum(['legacy', 'shared', 'file-mount'])).min(1))
-      .refine((names) => new Set(names).size === names.length),
-  },
-  {
-    key: 'versions',
-    flag: 'versions',
-    describe: 'matrix: Claude Code versions to run, comma separated (e.g. 1.0.100,2.1.197)',
-    default: '',
-    expected: 'a comma list of published versions such as 2.1.197',
-    schema: z
-      .string()
-      .transform((text) => (text === '' ? [] : text.split(',').map((name) => name.trim())))
-      .pipe(z.array(z.string().regex(/^\d+\.\d+\.\d+$/))),
-  },
-  {
-    key: 'reusePolicy',
-    flag: 'reuse-policy',
-    describe: 'endpoint answer to a replayed refresh token: strict, or family-revocation (RFC 9700)',
-    default: 'strict',
-    expected: 'one of strict, family-revocation',
-    schema: z.enum(REUSE_POLICIES),
-  },
+export const FLAG_DEFINITIONS: readonly FlagDefinition[] = [
+  flag('workers', ['workers'], 'count', 'containers (worker processes) per layout', D.workers),
+  flag('duration', ['duration'], 'duration', 'how long the workload runs in each layout (e.g. 4s, 1500ms)', ms(D.duration)),
+  flag('isolation', ['isolation'], 'text', 'how containers are made: namespace, paths, or auto', D.isolation),
+  flag('seed', ['seed'], 'count', 'seed for lock-retry jitter (default: random, printed in the header)', 'random'),
+  flag('token-ttl', ['tokenTtl'], 'duration', 'access token lifetime (compressed: real tokens live ~8h)', ms(D.tokenTtl)),
+  flag('refresh-margin', ['refreshMargin'], 'duration', 'refresh this long before expiry (real: 5 min)', ms(D.refreshMargin)),
+  flag('refresh-latency', ['server', 'refreshLatency'], 'duration', 'time the endpoint takes to answer a refresh', ms(D.server.refreshLatency)),
+  flag('api-interval', ['workload', 'apiInterval'], 'duration', "pause between one session's API calls", ms(D.workload.apiInterval)),
+  flag('request-timeout', ['client', 'requestTimeout'], 'duration', 'client timeout for each HTTP request', ms(D.client.requestTimeout)),
+  flag('layouts', ['layouts'], 'list', 'layouts to run, comma separated: legacy, shared, file-mount', D.layouts.join(',')),
+  flag('reuse-policy', ['server', 'reuse'], 'text', 'answer to a replayed refresh token: strict, family-revocation', 'strict'),
 ];
 
 /**
- * Validates raw flag values (strings, as typed) into options. The first bad value throws
- * ERR_INVALID_OPTION naming the flag, the value and what was expected.
+ * Flags that choose the client the containers run (real-client runs, issue 5). They pick a
+ * program, not a scenario knob, so they sit beside the scenario like `--out`.
  */
-export function resolveOptions(raw: Partial<Record<string, unknown>>): CompareOptions {
-  const resolved: Record<string, unknown> = {};
-  for (const definition of OPTION_DEFINITIONS) {
-    const given = raw[definition.flag];
-    const value = given === undefined || given === '' ? definition.default : given;
-    if (definition.key === 'seed' && value === '') {
-      resolved.seed = Math.floor(Math.random() * 2 ** 31);
-      continue;
-    }
-    if (Array.isArray(value)) throw invalidOption(`--${definition.flag}`, value.join(' '), 'a single value');
+export const CLIENT_FLAGS = {
+  client: {
+    describe: 'client per container: builtin, claude-code[@version], exec; a comma list mixes them',
+    default: 'builtin (exec with --client-cmd)',
+  },
+  'claude-bin': { describe: 'run this Claude Code binary (native, or a cli.js) instead of a version', default: '' },
+  'client-cmd': { describe: 'command each exec container runs (sh -c); implies --client exec', default: '' },
+  versions: { describe: 'matrix: Claude Code versions, comma separated (e.g. 1.0.100,2.1.197)', default: '' },
+} as const;
 
-    const parsed = definition.schema.safeParse(String(value));
-    if (!parsed.success) throw invalidOption(`--${definition.flag}`, String(value), definition.expected);
-    resolved[definition.key] = parsed.data;
-  }
+export interface ClientFlags {
+  client: string;
+  claudeBin: string;
+  clientCmd: string;
+  versions: string[];
+}
 
-  const options = resolved as unknown as CompareOptions;
-  if (options.client === '') options.client = options.clientCmd ? 'exec' : 'builtin';
-  if (options.refreshMarginMs >= options.tokenTtlMs) {
-    throw invalidOption('--refresh-margin', `${options.refreshMarginMs}ms`, `less than --token-ttl (${options.tokenTtlMs}ms)`);
+const CLIENT_PATTERN = /^(builtin|exec|claude-code(@\d+\.\d+\.\d+)?)(,(builtin|exec|claude-code(@\d+\.\d+\.\d+)?))*$/;
+
+/** Validates the client flags; refuses a bad one with its name, never guesses. */
+export function resolveClientFlags(raw: Partial<Record<string, unknown>>): ClientFlags {
+  const text = (name: string) => {
+    const value = raw[name];
+    if (Array.isArray(value)) throw invalidOption(`--${name}`, value.join(' '), 'a single value');
+    return value === undefined ? '' : String(value);
+  };
+  const clientCmd = text('client-cmd');
+  const client = text('client') || (clientCmd ? 'exec' : 'builtin');
+  if (!CLIENT_PATTERN.test(client)) {
+    throw invalidOption('--client', client, 'a comma list of builtin, claude-code[@x.y.z], exec');
   }
-  return options;
+  const versions = text('versions') === '' ? [] : text('versions').split(',').map((part) => part.trim());
+  const bad = versions.find((version) => !/^\d+\.\d+\.\d+$/.test(version));
+  if (bad !== undefined) throw invalidOption('--versions', text('versions'), 'a comma list of versions such as 2.1.197');
+  return { client, claudeBin: text('claude-bin'), clientCmd, versions };
+}
+
+/** Flags that are about the run, not the scenario. */
+export const RUN_FLAGS = {
+  out: { describe: 'directory that receives <run-id>/report.json, report.md, events.ndjson', default: DEFAULT_OUT_DIR },
+} as const;
+
+function flag(
+  name: string,
+  path: string[],
+  kind: FlagDefinition['kind'],
+  describe: string,
+  shown: string | number,
+): FlagDefinition {
+  return { flag: name, path, kind, describe, default: String(shown) };
 }
 
 /**
- * The design note's client: one proper-lockfile lock beside the config dir, `realpath` on,
- * library `stale`/`update` defaults, and a re-read of the store once the lock is held.
- * Retries are compressed like token lifetimes (the real client sleeps 1-2 s, 5 times).
+ * The scenario fields the given flags set, shaped like a scenario file. A value that no flag
+ * definition accepts is refused here with the flag's name (ERR_INVALID_OPTION).
  */
-export const BESIDE_ONLY_PROFILE: SessionProfile = {
-  name: 'beside-only',
-  realpath: true,
-  staleMs: 10_000,
-  updateMs: 5_000,
-  lockRetries: 40,
-  lockRetryMinMs: 10,
-  lockRetryMaxMs: 60,
-  rereadAfterLock: true,
-};
+export function flagOverrides(raw: Partial<Record<string, unknown>>): Record<string, unknown> {
+  const overrides: Record<string, unknown> = {};
+  for (const definition of FLAG_DEFINITIONS) {
+    const given = raw[definition.flag];
+    if (given === undefined) continue;
+    if (Array.isArray(given)) throw invalidOption(`--${definition.flag}`, given.join(' '), 'a single value');
+
+    const text = String(given);
+    setPath(overrides, definition.path, convert(definition.kind, text));
+  }
+  return overrides;
+}
+
+/**
+ * Turns a scenario refusal caused by a flag back into a flag refusal, so `--workers 0` reads
+ * `--workers: got "0", expected ...` rather than pointing into a file the user never wrote.
+ */
+export function flagIssue(
+  issues: readonly z.core.$ZodIssue[],
+  input: unknown,
+  raw: Partial<Record<string, unknown>>,
+): Error | null {
+  for (const issue of issues) {
+    const definition = FLAG_DEFINITIONS.find((candidate) => samePath(candidate.path, issue.path));
+    if (!definition || raw[definition.flag] === undefined) continue;
+
+    const described = describeIssue(issue, input);
+    return invalidOption(`--${definition.flag}`, String(raw[definition.flag]), described.expected.replace(/^expected /, ''));
+  }
+  return null;
+}
+
+/**
+ * A scenario's input with the given flags applied over it. `--duration` replaces a file's
+ * `cycles`: the flag says how long to run, and both at once would be refused.
+ */
+export function applyFlags(input: unknown, raw: Partial<Record<string, unknown>>): unknown {
+  if (!isObject(input)) return input;
+
+  const overrides = flagOverrides(raw);
+  const merged = mergeDeep(input, overrides);
+  if ('duration' in overrides) delete merged.cycles;
+  return merged;
+}
+
+function convert(kind: FlagDefinition['kind'], text: string): unknown {
+  if (kind === 'count') return /^-?\d+$/.test(text) ? Number(text) : text;
+  if (kind === 'duration') return parseDuration(text) ?? text;
+  if (kind === 'list') return text.split(',').map((part) => part.trim());
+  return text;
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let cursor = target;
+  for (const key of path.slice(0, -1)) cursor = (cursor[key] ??= {}) as Record<string, unknown>;
+  cursor[path[path.length - 1]!] = value;
+}
+
+function samePath(a: readonly PropertyKey[], b: readonly PropertyKey[]): boolean {
+  return a.length === b.length && a.every((key, index) => key === b[index]);
+}
+
+function mergeDeep(base: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) {
+    const inner = merged[key];
+    const nested = isObject(inner) && isObject(value);
+    merged[key] = nested ? mergeDeep(inner, value) : value;
+  }
+  return merged;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

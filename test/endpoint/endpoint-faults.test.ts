@@ -99,6 +99,16 @@ describe('hang', () => {
     expect(held).toMatchObject({ outcome: 'refresh_ok', status: 0, delivered: false, request: 1 });
   });
 
+  it('before the commit: the client gives up and its token is still live', async () => {
+    const first = await loggedIn({ faults: [{ kind: 'hang', phase: 'before-commit', hold: 600, first: 1 }] });
+
+    const gaveUp = endpoint!.refresh(first.refresh_token, { signal: AbortSignal.timeout(200) });
+    await expect(gaveUp).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(tokenEntries()[0]).toMatchObject({ outcome: 'fault_before_commit', status: 0 });
+    expect((await endpoint!.refresh(first.refresh_token)).status).toBe(200);
+  });
+
   it('still answers a client that waits longer than the hold', async () => {
     const first = await loggedIn({ faults: [{ kind: 'hang', hold: 200, first: 1 }] });
 

@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { ExitCode } from '../errors.js';
+import { chooseIsolation, type IsolationChoice } from '../isolation/isolation.js';
+import { Journal } from '../journal/journal.js';
+import { renderTextTable } from '../report/table.js';
+import { writeReports } from '../report/write-reports.js';
+import { runScenario, type Judge, type ScenarioResult } from '../run/run-scenario.js';
+import { resolveClientProfile } from '../scenario/scenario-client.js';
+import { workloadMs, type Scenario } from '../scenario/scenario-schema.js';
+import { createReportDir, newRunId } from './report-dir.js';
+import { prepareRealClients } from './real-client-setup.js';
+import { renderRealClientTable } from '../report/real-client-table.js';
+import { describeSpec } from '../client/client-spec.js';
+import type { RealClientSetup } from '../run/real-client-driver.js';
+import type { ClientFlags } from '../scenario/options.js';
+
+export interface CommandIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  signal: AbortSignal;
+}
+
+export interface RunSettings {
+  judge: Judge;
+  out: string;
+  json: boolean;
+  /** The client flags; absent or builtin: the built-in model. */
+  clients?: ClientFlags;
+}
+
+/**
+ * `run` and `compare`: one scenario, its reports written, its table printed. Returns the exit
+ * code; throws TokenraceError for usage problems before anything has started.
+ */
+export async function runCommand(scenario: Scenario, settings: RunSettings, io: CommandIo): Promise<number> {
+  const isolation = chooseIsolation(scenario.isolation);
+  const real = settings.clients
+    ? await prepareRealClients(settings.clients, scenario.layouts, isolation.isolation, io.stderr)
+    : ({ status: 'builtin' } as const);
+  if (real.status === 'reexec') return real.exitCode;
+  const realClients = real.status === 'ready' ? real.setup : undefined;
+  const runId = newRunId();
+  const reportDir = await createReportDir(settings.out, runId);
+  const result = await runScenarioToReports(scenario, { ...settings, isolation, runId, reportDir, realClients }, io);
+
+  const hasReal = Object.values(result.layouts).some((counters) => counters.real);
+  const table = hasReal ? renderRealClientTable(result) : renderTextTable(result);
+  if (settings.json) io.stdout(JSON.stringify(result) + '\n');
+  else io.stdout(table + `\nreport: ${path.relative(process.cwd(), reportDir) || reportDir}\n`);
+  return exitCodeFor(result);
+}
+
+export interface PreparedRun {
+  judge: Judge;
+  isolation: IsolationChoice;
+  runId: string;
+  reportDir: string;
+  realClients?: RealClientSetup | undefined;
+}
+
+/** Runs a scenario into `reportDir` (events.ndjson, report.json, report.md); prints the header. */
+export async function runScenarioToReports(
+  scenario: Scenario,
+  prepared: PreparedRun,
+  io: CommandIo,
+): Promise<ScenarioResult> {
+  const { isolation, reportDir } = prepared;
+  const journal = new Journal(path.join(reportDir, 'events.ndjson'));
+  const profile = resolveClientProfile(scenario.client);
+  const seed = scenario.seed ?? Math.floor(Math.random() * 2 ** 31);
+  io.stderr(
+    `tokenrace ${scenario.name}: ${scenario.workers} workers × ${workloadMs(scenario)} ms per layout ` +
+      `(${scenario.layouts.join(', ')}), isolation ${isolation.isolation} (${isolation.reason}), ` +
+      `profile ${profile.name}, seed ${seed}\n`,
+  );
+  if (prepared.realClients) {
+    const { specs, route, routeReason } = prepared.realClients;
+    io.stderr(`clients: ${specs.map(describeSpec).join(', ')}; network: ${route} (${routeReason})\n`);
+  }
+
+  let result: ScenarioResult;
+  try {
+    result = await runScenario(scenario, {
+      runId: prepared.runId,
+      reportDir,
+      isolation: isolation.isolation,
+      isolationReason: isolation.reason,
+      profile,
+      seed,
+      judge: prepared.judge,
+      journal,
+      signal: io.signal,
+      ...(prepared.realClients ? { realClients: prepared.realClients } : {}),
+      onLayoutStart: (layout) => io.stderr(`running ${layout}…\n`),
+    });
+  } finally {
+    await journal.close();
+  }
+  await writeReports(result);
+  return result;
+}
+
+export function exitCodeFor(result: Pick<ScenarioResult, 'interrupted' | 'verdict'>): number {
+  if (result.interrupted) return ExitCode.interrupted;
+  return ExitCode[result.verdict];
+}

@@ -1,0 +1,115 @@
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT, runCli, scratchDir } from '../helpers/cli.js';
+
+const LIBRARY = path.join(PROJECT_ROOT, 'scenarios');
+
+let scratch: { dir: string; remove: () => Promise<void> };
+beforeEach(async () => (scratch = await scratchDir()));
+afterEach(async () => scratch.remove());
+
+async function writeScenario(name: string, fields: Record<string, unknown>): Promise<string> {
+  const file = path.join(scratch.dir, `${name}.json`);
+  await writeFile(file, JSON.stringify({ name, description: 'a probe', ...fields }));
+  return file;
+}
+
+describe('tokenrace run refuses a bad scenario before anything starts', () => {
+  it.each([
+    ['a wrong type', { workers: 'four' }, '$.workers'],
+    ['a negative count', { workers: -2 }, '$.workers'],
+    ['an unknown client profile', { client: { profile: 'telepathic' } }, '$.client.profile'],
+    ['an unknown server policy', { server: { reuse: 'lenient' } }, '$.server.reuse'],
+    ['stale below what proper-lockfile keeps', { client: { stale: 1000 } }, '$.client.stale'],
+  ])('%s: ERR_SCENARIO_INVALID naming %s, exit 2, nothing written', async (_, fields, jsonPath) => {
+    const file = await writeScenario('probe', fields);
+    const out = path.join(scratch.dir, 'out');
+
+    const run = await runCli(['run', file, '--out', out]);
+
+    expect(run.code).toBe(2);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error ERR_SCENARIO_INVALID: /);
+    expect(lines[0]!.split(': got')[0]).toBe(`error ERR_SCENARIO_INVALID: ${jsonPath}`);
+    expect(run.stdout).toBe('');
+    expect(await readdir(scratch.dir)).toEqual(['probe.json']);
+  });
+
+  it('refuses a missing file and an unknown name with ERR_SCENARIO_NOT_FOUND, exit 2', async () => {
+    const missingFile = await runCli(['run', path.join(scratch.dir, 'absent.json')]);
+    const unknownName = await runCli(['run', 'no-such-scenario']);
+
+    for (const run of [missingFile, unknownName]) {
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^error ERR_SCENARIO_NOT_FOUND: /);
+    }
+  });
+
+  it('lets a flag override a file field, and names the flag when its value is bad', async () => {
+    const file = await writeScenario('probe', { workers: 2 });
+
+    const run = await runCli(['run', file, '--workers', '0', '--out', scratch.dir]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error ERR_INVALID_OPTION: --workers: got "0"/);
+  });
+});
+
+describe('tokenrace scenarios', () => {
+  it('lists the built-in compare and every library file, each with a source URL', async () => {
+    const run = await runCli(['scenarios', '--json']);
+
+    expect(run.code).toBe(0);
+    const listed = JSON.parse(run.stdout) as Array<{ name: string; sources: string[] }>;
+    const files = (await readdir(LIBRARY)).filter((entry) => entry.endsWith('.json') && entry !== 'schema.json');
+    expect(listed.map((entry) => entry.name).sort()).toEqual(
+      ['compare', ...files.map((file) => file.replace(/\.json$/, ''))].sort(),
+    );
+    expect(listed.length).toBeGreaterThanOrEqual(12);
+    for (const entry of listed) {
+      expect(entry.sources.length).toBeGreaterThan(0);
+      for (const source of entry.sources) expect(new URL(source).protocol).toBe('https:');
+    }
+  });
+
+  it('prints one line per scenario', async () => {
+    const json = JSON.parse((await runCli(['scenarios', '--json'])).stdout) as unknown[];
+    const text = await runCli(['scenarios']);
+
+    expect(text.stdout.trim().split('\n')).toHaveLength(json.length);
+  });
+});
+
+describe('tokenrace suite', () => {
+  it('exits non-zero when one expectation is made wrong on purpose, and shows which', async () => {
+    const dir = path.join(scratch.dir, 'scenarios');
+    await cp(path.join(LIBRARY, 'lock-without-reread-n2.json'), path.join(dir, 'lock-without-reread-n2.json'));
+    const broken = JSON.parse(await readFile(path.join(LIBRARY, 'compare-n2.json'), 'utf8'));
+    broken.expect.shared.invalid_grant = '>0';
+    await writeFile(path.join(dir, 'compare-n2.json'), JSON.stringify(broken));
+
+    const run = await runCli(['suite', dir, '--isolation', 'paths', '--json', '--out', path.join(scratch.dir, 'out')]);
+
+    expect(run.code).toBe(1);
+    const suite = JSON.parse(run.stdout);
+    const verdicts = Object.fromEntries(suite.scenarios.map((entry: any) => [entry.name, entry.result.verdict]));
+    expect(verdicts).toEqual({ 'compare-n2': 'fail', 'lock-without-reread-n2': 'pass' });
+    const unmet = suite.scenarios[0].result.expectations.filter((check: any) => !check.met);
+    expect(unmet.map((check: any) => [check.layout, check.counter, check.observed])).toEqual([['shared', 'invalid_grant', 0]]);
+  });
+
+  it('refuses the whole directory when one file is invalid, before running any', async () => {
+    const dir = path.join(scratch.dir, 'scenarios');
+    await cp(path.join(LIBRARY, 'compare-n2.json'), path.join(dir, 'compare-n2.json'));
+    await writeFile(path.join(dir, 'bad.json'), JSON.stringify({ name: 'bad', description: 'x', workers: -1 }));
+    const out = path.join(scratch.dir, 'out');
+
+    const run = await runCli(['suite', dir, '--out', out]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/ERR_SCENARIO_INVALID: \$\.workers: got -1/);
+    expect(await readdir(scratch.dir)).toEqual(['scenarios']);
+  });
+});
