@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseClientSpecs, specForWorker } from '../harness/client/client-spec.js';
-import { resolveOptions } from '../harness/scenario/options.js';
+import { flagOverrides, resolveClientFlags } from '../harness/scenario/options.js';
 import { inspectStore } from '../harness/run/store-inspection.js';
 import { runCli } from './helpers/cli.js';
 
@@ -21,16 +21,16 @@ describe('client options', () => {
   });
 
   it('means exec when only --client-cmd is given, and builtin when neither is', () => {
-    expect(resolveOptions({ 'client-cmd': 'true' }).client).toBe('exec');
-    expect(resolveOptions({}).client).toBe('builtin');
-    expect(resolveOptions({ layouts: 'file-mount,shared' }).layouts).toEqual(['file-mount', 'shared']);
+    expect(resolveClientFlags({ 'client-cmd': 'true' }).client).toBe('exec');
+    expect(resolveClientFlags({}).client).toBe('builtin');
+    expect(flagOverrides({ layouts: 'file-mount,shared' }).layouts).toEqual(['file-mount', 'shared']);
   });
 
   it('refuses an unknown layout, a repeated layout and exec without a command, with exit 2', async () => {
     for (const args of [['--layouts', 'legacy,bogus'], ['--layouts', 'shared,shared'], ['--client', 'exec']]) {
       const run = await runCli(['compare', ...args, '--out', dir]);
       expect(run.code).toBe(2);
-      expect(run.stderr).toMatch(/^error ERR_INVALID_OPTION: --(layouts|client-cmd):/);
+      expect(run.stderr).toMatch(/^error ERR_(INVALID_OPTION|SCENARIO_INVALID): .*(layouts|client-cmd)/);
     }
   });
 
