@@ -59,3 +59,22 @@ export const ExitCode = {
   harnessError: 4,
   interrupted: 130,
 } as const;
+
+/**
+ * ERR_INVALID_OPTION for the first issue a schema found: `<field>.<path>: got <value>, expected
+ * <message>`. The value is the issue's own input when it carries one (a refinement), else the
+ * value found at its path in `input`.
+ */
+export function refuseIssue(
+  issue: { path: readonly PropertyKey[]; message: string; input?: unknown },
+  input: unknown,
+  field: string,
+): TokenraceError {
+  const where = [field, ...issue.path.map(String)].join('.');
+  const atPath = issue.path.reduce<unknown>(
+    (node, key) => (node as Record<PropertyKey, unknown> | undefined)?.[key],
+    input,
+  );
+  const value = issue.input !== undefined ? issue.input : atPath;
+  return invalidOption(where, value === undefined ? 'nothing' : value, issue.message);
+}

@@ -9,15 +9,21 @@
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { createRunClock } from '../journal/clock.js';
+import { filesystemType } from '../layout/filesystems.js';
 import { configDirFor } from '../layout/layouts.js';
 import type { CoordinatorMessage } from '../fleet/event-channel.js';
-import { resolveLockPath } from './refresh-lock.js';
-import { SETTINGS_VARIABLE, type ClientSettings } from './client-settings.js';
+import { clockOffsetMs, FaultPlan } from '../fleet/worker-faults.js';
+import { lockPathsFor } from './lock-set.js';
+import { RESTART_VARIABLE, SETTINGS_VARIABLE, type ClientSettings } from './client-settings.js';
 import { runSession, type SessionEvent } from './session.js';
 
 
 async function main(): Promise<void> {
   const settings = JSON.parse(process.env[SETTINGS_VARIABLE] ?? '') as ClientSettings;
+  const restart = Number(process.env[RESTART_VARIABLE] ?? 0);
+  const faults = settings.faults ?? [];
+  const offsetMs = clockOffsetMs(faults);
+  if (offsetMs !== 0) shiftDateNow(offsetMs);
   const clock = createRunClock(settings.clockOriginEpochMs);
   const stop = new AbortController();
   const socket = await openChannel(settings.socketPath);
@@ -34,17 +40,45 @@ async function main(): Promise<void> {
   const deadlineEpochMs = await waitForGo(socket, settings.worker, stop);
   const env = { HOME: process.env.HOME ?? '', CLAUDE_CONFIG_DIR: process.env.CLAUDE_CONFIG_DIR };
   const configDir = configDirFor(env);
-  const lockPath = await resolveLockPath({
-    target: configDir,
-    realpath: settings.profile.realpath,
-    mountPoints: settings.mountPoints,
+  const lockPaths = await lockPathsFor(settings.profile, configDir, settings.mountPoints);
+  emit({
+    type: 'session_start',
+    pid: process.pid,
+    configDir,
+    lockPath: lockPaths.join(' '),
+    home: env.HOME,
+    client: settings.clientLabel ?? settings.profile.profile,
+    restart,
+    ...(offsetMs !== 0 ? { clockOffsetMs: offsetMs } : {}),
+    storeFs: await filesystemType(configDir),
+    homeFs: await filesystemType(env.HOME),
   });
-  emit({ type: 'session_start', pid: process.pid, configDir, lockPath, home: env.HOME });
 
-  const reason = await runSession({ ...settings, configDir, deadlineEpochMs, emit, signal: stop.signal });
+  const reason = await runSession({
+    ...settings,
+    configDir,
+    home: env.HOME,
+    // The coordinator's deadline, read on this container's (possibly offset) clock.
+    deadlineEpochMs: deadlineEpochMs + offsetMs,
+    emit,
+    signal: stop.signal,
+    faults: new FaultPlan(faults, settings.faultStatePath ?? null),
+    flush: () => new Promise<void>((resolve) => socket.write('', () => resolve())),
+    stampLockMtime: offsetMs !== 0,
+  });
   emit({ type: 'session_end', reason });
   await new Promise<void>((resolve) => socket.end(resolve));
   process.exit(0);
+}
+
+/**
+ * A container whose clock is off: every `Date.now()` in this process (ours, proper-lockfile's
+ * stale checks and the mtimes it writes) reads `offsetMs` away from the host's. The run clock
+ * uses `performance`, so journal times stay true.
+ */
+function shiftDateNow(offsetMs: number): void {
+  const trueNow = Date.now.bind(Date);
+  Date.now = () => trueNow() + offsetMs;
 }
 
 function openChannel(socketPath: string): Promise<Socket> {

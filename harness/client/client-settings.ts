@@ -1,5 +1,6 @@
 import type { LayoutName } from '../journal/events.js';
-import type { SessionProfile } from './session.js';
+import type { WorkerFaults } from '../fleet/worker-faults.js';
+import type { ClientKnobs } from './client-profile.js';
 
 /** What the coordinator tells a built-in client process, in the TOKENRACE_SESSION variable. */
 export interface ClientSettings {
@@ -13,7 +14,16 @@ export interface ClientSettings {
   apiIntervalMs: number;
   requestTimeoutMs: number;
   seed: number;
-  profile: SessionProfile;
+  profile: ClientKnobs;
+  /** Tells this client apart from a different one in the same fleet. */
+  clientLabel?: string;
+  /** The worker faults that hit this container. */
+  faults?: WorkerFaults;
+  /** Where the client records which faults fired, so counts survive a restart. */
+  faultStatePath?: string;
 }
+
+/** How many times this container's client was started before; set by the worker on restart. */
+export const RESTART_VARIABLE = 'TOKENRACE_RESTART';
 
 export const SETTINGS_VARIABLE = 'TOKENRACE_SESSION';

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 
@@ -46,7 +47,8 @@ export function parseCredentials(text: string): CredentialsRead {
 
   const oauth = (document as { claudeAiOauth?: Record<string, unknown> } | null)?.claudeAiOauth;
   const { accessToken, refreshToken, expiresAt } = oauth ?? {};
-  if (typeof accessToken !== 'string' || typeof refreshToken !== 'string') {
+  // A wiped store (empty tokens, as Claude Code leaves it after invalid_grant) is logged out.
+  if (typeof accessToken !== 'string' || typeof refreshToken !== 'string' || refreshToken === '') {
     return { status: 'missing' };
   }
   if (typeof expiresAt !== 'number') return { status: 'unparseable', detail: 'expiresAt' };
@@ -55,6 +57,15 @@ export function parseCredentials(text: string): CredentialsRead {
 
 /** Replaces the file atomically: readers see the old document or the new one, never a mix. */
 export async function writeCredentials(configDir: string, credentials: Credentials): Promise<void> {
+  await writeFileAtomic(credentialsPath(configDir), serializeCredentials(credentials), {
+    mode: 0o600,
+    // The store lives on a test directory that is thrown away; an fsync per write would only
+    // slow refreshes down and widen the windows the harness is trying to measure precisely.
+    fsync: false,
+  });
+}
+
+function serializeCredentials(credentials: Credentials): string {
   const document = {
     claudeAiOauth: {
       ...credentials,
@@ -62,10 +73,36 @@ export async function writeCredentials(configDir: string, credentials: Credentia
       subscriptionType: 'tokenrace',
     },
   };
-  await writeFileAtomic(credentialsPath(configDir), JSON.stringify(document, null, 2), {
-    mode: 0o600,
-    // The store lives on a test directory that is thrown away; an fsync per write would only
-    // slow refreshes down and widen the windows the harness is trying to measure precisely.
-    fsync: false,
-  });
+  return JSON.stringify(document, null, 2);
+}
+
+/**
+ * Truncates the file and writes into it, as a client that does not rename would: a reader in
+ * between sees an empty or half-written file. `gapMs` splits the write into two halves that far
+ * apart (a slow disk or network filesystem), so the window can be made wide enough to observe.
+ */
+export async function writeCredentialsInPlace(
+  configDir: string,
+  credentials: Credentials,
+  gapMs: number,
+): Promise<void> {
+  const text = serializeCredentials(credentials);
+  const file = await open(credentialsPath(configDir), 'w', 0o600);
+  try {
+    if (gapMs <= 0) {
+      await file.writeFile(text);
+      return;
+    }
+    const half = Math.floor(text.length / 2);
+    await file.write(text.slice(0, half));
+    await sleep(gapMs);
+    await file.write(text.slice(half));
+  } finally {
+    await file.close();
+  }
+}
+
+/** What Claude Code leaves after invalid_grant: the tokens cleared, `expiresAt` 0. */
+export async function wipeCredentials(configDir: string): Promise<void> {
+  await writeCredentials(configDir, { accessToken: '', refreshToken: '', expiresAt: 0 });
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -60,25 +61,51 @@ export async function acquireRefreshLock(options: RefreshLockOptions): Promise<L
   const lockfilePath = await resolveLockPath(options);
 
   for (let attempt = 0; ; attempt += 1) {
-    try {
-      const release = await lockfile.lock(options.target, {
-        realpath: false,
-        lockfilePath,
-        stale: options.staleMs,
-        update: options.updateMs,
-        retries: 0,
-        onCompromised: options.onCompromised,
-      });
-      const lockLocation = await describeLocation(lockfilePath);
-      return { status: 'acquired', release, lockLocation, attempts: attempt + 1 };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-      if (attempt >= options.retries) return { status: 'retry_limit_reached', attempts: attempt + 1 };
-
-      const delayMs = Math.round(between(options.random, options.retryMinMs, options.retryMaxMs));
-      options.onRetry(attempt + 1, delayMs);
-      await sleep(delayMs);
+    const tried = await tryLock(options.target, lockfilePath, options);
+    if (tried.status === 'acquired') {
+      return { status: 'acquired', release: tried.release, lockLocation: tried.lockLocation, attempts: attempt + 1 };
     }
+    if (attempt >= options.retries) return { status: 'retry_limit_reached', attempts: attempt + 1 };
+
+    const delayMs = Math.round(between(options.random, options.retryMinMs, options.retryMaxMs));
+    options.onRetry(attempt + 1, delayMs);
+    await sleep(delayMs);
+  }
+}
+
+export type TryLockResult =
+  | { status: 'acquired'; release: () => Promise<void>; lockLocation: string }
+  | { status: 'locked' };
+
+export interface TryLockOptions {
+  staleMs: number;
+  updateMs: number;
+  onCompromised: (error: Error) => void;
+  /**
+   * Make proper-lockfile stamp the lock's mtime itself on every acquisition (with the process's
+   * `Date.now`) instead of only on its first: a fresh `fs` object has no cached mtime precision,
+   * so the library probes it with `utimes`. Used for a clock-offset container, whose lock mtimes
+   * must carry its own notion of now, as a host with a skewed clock would write them.
+   */
+  stampMtime?: boolean;
+}
+
+/** One attempt at one lock dir; ELOCKED is an answer, anything else is thrown. */
+export async function tryLock(target: string, lockfilePath: string, options: TryLockOptions): Promise<TryLockResult> {
+  try {
+    const release = await lockfile.lock(target, {
+      realpath: false,
+      lockfilePath,
+      stale: options.staleMs,
+      update: options.updateMs,
+      retries: 0,
+      onCompromised: options.onCompromised,
+      ...(options.stampMtime ? { fs: Object.create(fs) as typeof fs } : {}),
+    });
+    return { status: 'acquired', release, lockLocation: await describeLocation(lockfilePath) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    return { status: 'locked' };
   }
 }
 

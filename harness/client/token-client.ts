@@ -89,6 +89,9 @@ export class TokenClient {
       method: 'POST',
       headers,
       body: JSON.stringify(body),
+      // The Agent's timeouts alone let a slow answer through (undici checks them on a coarse
+      // timer); an abort signal ends the request when the client's timeout says so.
+      signal: AbortSignal.timeout(this.#options.requestTimeoutMs),
       // Node's fetch accepts an undici dispatcher; the DOM typings do not know the field.
       dispatcher: this.#agent,
     } as RequestInit);

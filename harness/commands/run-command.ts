@@ -1,3 +1,4 @@
+import { clientLabel } from '../client/client-profile.js';
 import path from 'node:path';
 import { ExitCode } from '../errors.js';
 import { chooseIsolation, type IsolationChoice } from '../isolation/isolation.js';
@@ -71,7 +72,7 @@ export async function runScenarioToReports(
   io.stderr(
     `tokenrace ${scenario.name}: ${scenario.workers} workers × ${workloadMs(scenario)} ms per layout ` +
       `(${scenario.layouts.join(', ')}), isolation ${isolation.isolation} (${isolation.reason}), ` +
-      `profile ${profile.name}, seed ${seed}\n`,
+      `profile ${clientLabel(profile)}, seed ${seed}\n`,
   );
   if (prepared.realClients) {
     const { specs, route, routeReason } = prepared.realClients;

@@ -61,6 +61,7 @@ export async function suiteCommand(settings: SuiteSettings, io: CommandIo): Prom
   const code = suiteExitCode(entries, io.signal.aborted);
   const summary = { run_id: runId, exit_code: code, scenarios: entries };
   await writeFileAtomic(path.join(suiteDir, 'suite.json'), JSON.stringify(summary, null, 2) + '\n');
+  await writeFileAtomic(path.join(suiteDir, 'suite.md'), renderSuiteMarkdown(entries, code));
   if (settings.json) io.stdout(JSON.stringify(summary) + '\n');
   else io.stdout(renderSuiteTable(entries) + `\nreports: ${path.relative(process.cwd(), suiteDir) || suiteDir}\n`);
   return code;
@@ -78,6 +79,25 @@ export function suiteExitCode(entries: readonly SuiteEntry[], interrupted: boole
 }
 
 export function renderSuiteTable(entries: readonly SuiteEntry[]): string {
+  return [...alignColumns(suiteRows(entries), 3), '', suiteSummary(entries)].join('\n');
+}
+
+/** suite.md: the same table, for a CI job summary. */
+export function renderSuiteMarkdown(entries: readonly SuiteEntry[], code: number): string {
+  const [header, ...rows] = suiteRows(entries);
+  return [
+    `# tokenrace suite: ${code === ExitCode.pass ? 'PASS' : `FAIL (exit ${code})`}`,
+    '',
+    suiteSummary(entries),
+    '',
+    `| ${header!.join(' | ')} |`,
+    '|---|---|---|---:|---:|---|',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+  ].join('\n');
+}
+
+function suiteRows(entries: readonly SuiteEntry[]): string[][] {
   const rows: string[][] = [['scenario', 'layout', 'counter', 'expected', 'observed', '']];
   for (const entry of entries) {
     if (!entry.result) {
@@ -90,12 +110,12 @@ export function renderSuiteTable(entries: readonly SuiteEntry[]): string {
       rows.push([entry.name, check.layout, check.counter, check.expected, observed, check.met ? 'ok' : 'MISMATCH']);
     }
   }
+  return rows;
+}
+
+function suiteSummary(entries: readonly SuiteEntry[]): string {
   const passed = entries.filter((entry) => entry.result?.verdict === 'pass').length;
   const checks = entries.flatMap((entry) => entry.result?.expectations ?? []);
   const unmet = checks.filter((check) => !check.met).length;
-  return [
-    ...alignColumns(rows, 3),
-    '',
-    `${passed}/${entries.length} scenarios passed; ${checks.length - unmet}/${checks.length} expectations met`,
-  ].join('\n');
+  return `${passed}/${entries.length} scenarios passed; ${checks.length - unmet}/${checks.length} expectations met`;
 }

@@ -1,5 +1,6 @@
 import type { InjectedFault, JournalEvent, LayoutName, LedgerEvent } from '../journal/events.js';
 import { countRealClients, hasRealClientEvents, type RealClientCounters } from './real-client-counters.js';
+import { countClientFaults, type FaultCounters } from './fault-counters.js';
 
 /**
  * The per-layout numbers of a run, all computed from the journal. Client-side counts come from
@@ -7,7 +8,7 @@ import { countRealClients, hasRealClientEvents, type RealClientCounters } from '
  * difference means a session was cut off mid-request or the model miscounts, and the report says
  * so (`ledger_agrees`).
  */
-export interface LayoutCounters {
+export interface LayoutCounters extends FaultCounters {
   workers: number;
   refresh_posts: number;
   refresh_ok: number;
@@ -29,6 +30,19 @@ export interface LayoutCounters {
   ledger_agrees: boolean;
   /** Present when real clients ran: their numbers, judged from outside (ledger, exits, files). */
   real?: RealClientCounters;
+  /** Filesystem types of the store and the homes the layout ran on. */
+  filesystems?: { store: string; home: string };
+  /** Per client of the fleet's mix (by label): who did what. */
+  clients?: Record<string, ClientCounters>;
+}
+
+export interface ClientCounters {
+  workers: number;
+  refresh_posts: number;
+  refresh_ok: number;
+  invalid_grant: number;
+  api_ok: number;
+  lock_compromised: number;
 }
 
 export interface LedgerCounters {
@@ -84,9 +98,40 @@ export function countLayout(events: readonly JournalEvent[], layout: LayoutName)
     duration_ms: start && end ? Math.round(end.t - start.t) : 0,
     ledger,
   };
+  const extra = {
+    ...countClientFaults(mine),
+    ...(start?.type === 'layout_start' && start.filesystems ? { filesystems: start.filesystems } : {}),
+    ...(start?.type === 'layout_start' && start.clients
+      ? { clients: countClients(mine, start.clients) }
+      : {}),
+  };
   const agrees = agreesWithLedger(counters, ledger, countDelivered(entries));
   const real = hasRealClientEvents(mine, layout) ? countRealClients(mine, layout, counters.duration_ms) : undefined;
-  return { ...counters, ledger_agrees: agrees, ...(real ? { real } : {}) };
+  return { ...counters, ledger_agrees: agrees, ...extra, ...(real ? { real } : {}) };
+}
+
+function countClients(
+  events: readonly JournalEvent[],
+  labels: readonly string[],
+): Record<string, ClientCounters> {
+  const clients: Record<string, ClientCounters> = {};
+  for (const label of new Set(labels)) {
+    const workers = new Set(labels.flatMap((each, index) => (each === label ? [index + 1] : [])));
+    const mine = events.filter(
+      (event) =>
+        event.type !== 'ledger' && 'worker' in event && event.worker !== null && workers.has(event.worker),
+    );
+    const count = (type: JournalEvent['type']) => mine.filter((event) => event.type === type).length;
+    clients[label] = {
+      workers: workers.size,
+      refresh_posts: count('refresh_start'),
+      refresh_ok: count('refresh_ok'),
+      invalid_grant: count('invalid_grant'),
+      api_ok: count('api_ok'),
+      lock_compromised: count('lock_compromised'),
+    };
+  }
+  return clients;
 }
 
 function countLedger(entries: readonly LedgerEvent[]): LedgerCounters {
@@ -146,7 +191,7 @@ function countDelivered(
 }
 
 function agreesWithLedger(
-  counters: Omit<LayoutCounters, 'ledger' | 'ledger_agrees'>,
+  counters: Pick<LayoutCounters, 'refresh_posts' | 'refresh_ok' | 'invalid_grant' | 'api_ok' | 'api_unauthorized'>,
   ledger: LedgerCounters,
   delivered: { refresh_ok: number; invalid_grant: number },
 ): boolean {

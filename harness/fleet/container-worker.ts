@@ -14,6 +14,11 @@ export interface ContainerTask {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /**
+   * Start the client again when it dies of SIGKILL (a worker fault), as an orchestrator restarts
+   * a killed container. The new process gets TOKENRACE_RESTART=<n>.
+   */
+  restartKilled?: boolean;
 }
 
 export interface ContainerResult {
@@ -21,12 +26,16 @@ export interface ContainerResult {
   exitCode: number | null;
   signal: string | null;
   stderrTail: string;
+  /** SIGKILLs the client died of, and restarts after them. */
+  kills: number;
+  restarts: number;
 }
 
 const STDERR_TAIL_BYTES = 4096;
 const running = new Set<ChildProcess>();
 
 function stopChildren(): void {
+  stopping = true;
   for (const child of running) child.kill('SIGTERM');
 }
 
@@ -40,10 +49,37 @@ process.on('disconnect', () => {
   process.exit(0);
 });
 
-export default function runContainer(task: ContainerTask): Promise<ContainerResult> {
+/** How often one container may be restarted in a run: a guard against a restart loop. */
+const MAX_RESTARTS = 100;
+
+export default async function runContainer(task: ContainerTask): Promise<ContainerResult> {
+  let kills = 0;
+  let restarts = 0;
+  let stderrTail = '';
+  for (;;) {
+    const env = restarts > 0 ? { ...task.env, TOKENRACE_RESTART: String(restarts) } : task.env;
+    const ended = await runClientOnce(task, env);
+    stderrTail = (stderrTail + '\n' + ended.stderr).trim().slice(-STDERR_TAIL_BYTES);
+    if (ended.signal === 'SIGKILL') kills += 1;
+    if (!(ended.signal === 'SIGKILL' && task.restartKilled && restarts < MAX_RESTARTS && !stopping)) {
+      return { worker: task.worker, exitCode: ended.exitCode, signal: ended.signal, stderrTail, kills, restarts };
+    }
+    restarts += 1;
+  }
+}
+
+let stopping = false;
+
+interface ClientEnd {
+  exitCode: number | null;
+  signal: string | null;
+  stderr: string;
+}
+
+function runClientOnce(task: ContainerTask, env: Record<string, string>): Promise<ClientEnd> {
   return new Promise((resolve) => {
     const child = spawn(task.file, task.args, {
-      env: task.env,
+      env,
       cwd: task.cwd,
       stdio: ['pipe', 'ignore', 'pipe'],
     });
@@ -58,7 +94,7 @@ export default function runContainer(task: ContainerTask): Promise<ContainerResu
     });
     child.on('close', (exitCode, signal) => {
       running.delete(child);
-      resolve({ worker: task.worker, exitCode, signal, stderrTail: stderr.trim() });
+      resolve({ exitCode, signal, stderr: stderr.trim() });
     });
   });
 }

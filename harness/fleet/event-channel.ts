@@ -22,6 +22,8 @@ export class EventChannel {
   readonly #server: Server;
   readonly #sockets = new Map<number, Socket>();
   readonly #handlers: EventChannelHandlers;
+  /** The `go` already given, for clients that (re)start after it: a restarted container. */
+  #go: CoordinatorMessage | null = null;
 
   private constructor(server: Server, handlers: EventChannelHandlers) {
     this.#server = server;
@@ -40,6 +42,7 @@ export class EventChannel {
   }
 
   broadcast(message: CoordinatorMessage): void {
+    if (message.type === 'go') this.#go = message;
     const line = JSON.stringify(message) + '\n';
     for (const socket of this.#sockets.values()) if (!socket.destroyed) socket.write(line);
   }
@@ -60,6 +63,7 @@ export class EventChannel {
         worker = message.worker;
         this.#sockets.set(worker, socket);
         this.#handlers.onHello(worker);
+        if (this.#go) socket.write(JSON.stringify(this.#go) + '\n');
       } else if (worker !== null) {
         this.#handlers.onEvent(worker, message.event);
       }

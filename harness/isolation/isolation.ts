@@ -26,7 +26,10 @@ export interface IsolationChoice {
  * place, so the client's pid is the one the worker spawned and signals reach it directly.
  */
 const ENTER_CONTAINER_SCRIPT =
-  'set -e; while [ "$1" != "--" ]; do mount --bind "$1" "$2"; shift 2; done; shift; exec "$@"';
+  'set -e; while [ "$1" != "--" ]; do case "$1" in ' +
+  // A source `overlay:<options>` is an overlay mount (an overlay $HOME), anything else a bind.
+  'overlay:*) mount -t overlay overlay -o "${1#overlay:}" "$2";; ' +
+  '*) mount --bind "$1" "$2";; esac; shift 2; done; shift; exec "$@"';
 
 export function unshareArgs(): string[] {
   const asRoot = process.getuid?.() === 0;

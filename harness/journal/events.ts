@@ -7,7 +7,7 @@
  */
 import type { RealClientEvent } from './real-client-events.js';
 
-export type LayoutName = 'legacy' | 'shared' | 'file-mount';
+export type LayoutName = 'legacy' | 'shared' | 'host-symlink' | 'copies' | 'file-mount';
 
 interface BaseEvent {
   /** Milliseconds since the run's origin. */
@@ -26,11 +26,20 @@ export interface SessionStartEvent extends WorkerEvent {
   configDir: string;
   lockPath: string;
   home: string;
+  /** Which client of the fleet's mix this worker runs (its profile, or the mix entry's label). */
+  client?: string;
+  /** How many times this container's client was started before (0 for the first start). */
+  restart?: number;
+  /** The container's clock offset (clock-offset fault), when not 0. */
+  clockOffsetMs?: number;
+  /** Filesystem types (statfs) of the config dir and of $HOME, as this container sees them. */
+  storeFs?: string;
+  homeFs?: string;
 }
 
 export interface SessionEndEvent extends WorkerEvent {
   type: 'session_end';
-  reason: 'deadline' | 'stopped' | 'parent_gone';
+  reason: 'deadline' | 'stopped' | 'parent_gone' | 'logged_out';
 }
 
 export interface LockAcquiringEvent extends WorkerEvent {
@@ -124,7 +133,62 @@ export interface ApiUnauthorizedEvent extends WorkerEvent {
   presented: string;
 }
 
+/** A credential read that did not parse (torn by an in-place write, or garbage). */
+export interface CredentialsTornEvent extends WorkerEvent {
+  type: 'credentials_torn';
+  detail: string;
+}
+
+/** A worker fault fired (see fleet/worker-faults.ts); `kill-*` ones are followed by SIGKILL. */
+export interface WorkerFaultEvent extends WorkerEvent {
+  type: 'worker_fault';
+  kind: string;
+  lockPath?: string;
+  stallMs?: number;
+  /** future-lock: how far ahead the planted lock is dated. */
+  aheadMs?: number;
+}
+
+/** The invalid_grant reaction `wipe-store` cleared the tokens in the store. */
+export interface StoreWipedEvent extends WorkerEvent {
+  type: 'store_wiped';
+  dead: string;
+}
+
+/** The invalid_grant reaction `reread-and-adopt` found another process's token and took it. */
+export interface TokenAdoptedEvent extends WorkerEvent {
+  type: 'token_adopted';
+  dead: string;
+  adopted: string;
+}
+
+/** The external flock(1) around one wrapped invocation. */
+export interface FlockAcquiredEvent extends WorkerEvent {
+  type: 'flock_acquired';
+  lockFile: string;
+  waitedMs: number;
+}
+
+export interface FlockReleasedEvent extends WorkerEvent {
+  type: 'flock_released';
+  lockFile: string;
+  heldMs: number;
+}
+
+export interface FlockTimeoutEvent extends WorkerEvent {
+  type: 'flock_timeout';
+  lockFile: string;
+  waitedMs: number;
+}
+
 export type ClientEvent =
+  | CredentialsTornEvent
+  | WorkerFaultEvent
+  | StoreWipedEvent
+  | TokenAdoptedEvent
+  | FlockAcquiredEvent
+  | FlockReleasedEvent
+  | FlockTimeoutEvent
   | SessionStartEvent
   | SessionEndEvent
   | LockAcquiringEvent
@@ -214,6 +278,9 @@ export interface WorkerExitEvent extends BaseEvent {
   signal: string | null;
   /** Last lines of the worker's stderr when it ended badly; empty otherwise. */
   stderrTail: string;
+  /** Times the client was SIGKILLed in this container, and restarted after such a kill. */
+  kills?: number;
+  restarts?: number;
 }
 
 export interface LayoutStartEvent extends BaseEvent {
@@ -221,6 +288,10 @@ export interface LayoutStartEvent extends BaseEvent {
   workers: number;
   isolation: string;
   profile: string;
+  /** Client label per worker (index 0 = worker 1), when the fleet runs a mix of clients. */
+  clients?: string[];
+  /** Filesystem types (statfs) of the shared store and of worker 1's $HOME, as mounted. */
+  filesystems?: { store: string; home: string };
 }
 
 export interface LayoutEndEvent extends BaseEvent {

@@ -2,6 +2,7 @@ import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { LayoutName } from '../journal/events.js';
 import { planFileMountContainer, refuseFileMountWithoutNamespaces } from './file-mount.js';
+import { planExtraContainer } from './extra-layouts.js';
 
 /**
  * Layouts: how a container sees the one shared credential store.
@@ -38,21 +39,37 @@ export interface ContainerPlan {
   mounts: BindMount[];
   /** paths isolation: symlinks that stand in for those mounts. */
   mountPoints: string[];
+  /** The container's $HOME and config dir as the host (the coordinator) reaches them. */
+  hostHome?: string;
+  hostConfigDir?: string;
+  /** `host`: a process on the host itself rather than in a container (host-symlink layout). */
+  role?: 'host' | 'container';
 }
 
 export interface RunTree {
   root: string;
   store: string;
   configDir: string;
+  /** Where the containers' private homes live (`<root>/homes` unless a filesystem says else). */
+  homes: string;
 }
 
-export async function createRunTree(root: string): Promise<RunTree> {
-  const store = path.join(root, 'store');
+/**
+ * `storeParent` and `homesParent` put the store and the homes on another filesystem (a tmpfs
+ * directory, see filesystems.ts); by default both sit under `root`.
+ */
+export async function createRunTree(
+  root: string,
+  where: { storeParent?: string; homesParent?: string } = {},
+): Promise<RunTree> {
+  const store = path.join(where.storeParent ?? root, 'store');
   const configDir = path.join(store, 'config');
+  const homes = path.join(where.homesParent ?? root, 'homes');
   await mkdir(configDir, { recursive: true, mode: 0o700 });
+  await mkdir(homes, { recursive: true });
   await mkdir(path.join(root, 'container', 'home'), { recursive: true });
   await mkdir(path.join(root, 'container', 'shared'), { recursive: true });
-  return { root, store, configDir };
+  return { root, store, configDir, homes };
 }
 
 /** Creates container N's private directories and returns how to start it. */
@@ -62,15 +79,24 @@ export async function planContainer(
   isolation: IsolationName,
   worker: number,
 ): Promise<ContainerPlan> {
-  const privateHome = path.join(tree.root, 'homes', `w${worker}`);
+  const privateHome = path.join(tree.homes, `w${worker}`);
   await mkdir(path.join(privateHome, '.claude'), { recursive: true });
 
   if (layout === 'file-mount') {
     if (isolation !== 'namespace') refuseFileMountWithoutNamespaces();
-    return planFileMountContainer(tree, worker, privateHome);
+    const plan = await planFileMountContainer(tree, worker, privateHome);
+    return { ...plan, hostHome: privateHome, hostConfigDir: path.join(privateHome, '.claude') };
   }
-  if (isolation === 'namespace') return planNamespaceContainer(tree, layout, worker, privateHome);
-  return planPathsContainer(tree, layout, worker, privateHome);
+  if (layout === 'host-symlink' || layout === 'copies') {
+    return planExtraContainer(tree, layout, isolation, worker, privateHome);
+  }
+  // Both layouts reach the one store; what differs is where `<config dir>.lock` lands.
+  const hostConfigDir = tree.configDir;
+  const plan =
+    isolation === 'namespace'
+      ? planNamespaceContainer(tree, layout, worker, privateHome)
+      : await planPathsContainer(tree, layout, worker, privateHome);
+  return { ...plan, hostHome: privateHome, hostConfigDir };
 }
 
 function planNamespaceContainer(

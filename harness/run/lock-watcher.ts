@@ -35,7 +35,7 @@ export class LockWatcher {
       { dir: tree.store, worker: null, isConfigDir: false, besideName: `${path.basename(tree.configDir)}.lock` },
     ];
     for (let worker = 1; worker <= workers; worker += 1) {
-      const home = path.join(tree.root, 'homes', `w${worker}`);
+      const home = path.join(tree.homes, `w${worker}`);
       dirs.push({ dir: home, worker, isConfigDir: false, besideName: '.claude.lock' });
       dirs.push({ dir: path.join(home, '.claude'), worker, isConfigDir: true, besideName: null });
     }
@@ -64,7 +64,7 @@ export class LockWatcher {
       this.#present.add(full);
       onLock({
         worker: watched.worker,
-        path: path.relative(root, full),
+        path: relativeName(root, full),
         place: classify(watched, filename),
         shared: watched.worker === null,
       });
@@ -82,4 +82,12 @@ export class LockWatcher {
 function classify(watched: WatchedDir, filename: string): LockSighting['place'] {
   if (watched.isConfigDir) return /refresh/i.test(filename) ? 'inside-config' : 'other';
   return filename === watched.besideName ? 'beside-config' : 'other';
+}
+
+/** `store/...` and `homes/w<N>/...` even when the homes live on another filesystem. */
+function relativeName(root: string, full: string): string {
+  const relative = path.relative(root, full);
+  if (!relative.startsWith('..')) return relative;
+  const homes = full.lastIndexOf(`${path.sep}homes${path.sep}`);
+  return homes >= 0 ? full.slice(homes + 1) : relative;
 }

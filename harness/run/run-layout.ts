@@ -1,11 +1,22 @@
-import { rm, mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Tinypool from 'tinypool';
 import { writeCredentials } from '../client/credentials-file.js';
 import { SETTINGS_VARIABLE, type ClientSettings } from '../client/client-settings.js';
+import { assignClients, clientLabel, type ClientKnobs, type ClientMix } from '../client/client-profile.js';
 import type { SessionProfile } from '../client/session.js';
+import { faultsForWorker, restartsKilled, type WorkerFaults } from '../fleet/worker-faults.js';
+import { seedCopies } from '../layout/extra-layouts.js';
+import {
+  filesystemType,
+  overlayHome,
+  placeFilesystems,
+  type Filesystems,
+  type PlacedFilesystems,
+} from '../layout/filesystems.js';
+import { plantFutureLocks } from '../fleet/future-locks.js';
 import { TokenClient } from '../client/token-client.js';
 import type { ServerSettings } from '../endpoint/server-settings.js';
 import { startTokenEndpoint } from '../endpoint/token-endpoint.js';
@@ -16,7 +27,13 @@ import { containerCommand } from '../isolation/isolation.js';
 import { epochNowMs, type RunClock } from '../journal/clock.js';
 import type { ClientEvent, LayoutName } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
-import { createRunTree, planContainer, type IsolationName } from '../layout/layouts.js';
+import {
+  createRunTree,
+  planContainer,
+  type ContainerPlan,
+  type IsolationName,
+  type RunTree,
+} from '../layout/layouts.js';
 import { compiledModule } from '../paths.js';
 import { RealClientDriver, type RealClientSetup } from './real-client-driver.js';
 
@@ -37,6 +54,15 @@ export interface LayoutRunOptions {
   apiIntervalMs: number;
   requestTimeoutMs: number;
   profile: SessionProfile;
+  /**
+   * The clients of the fleet, when not every worker runs `profile`: e.g. `[{workers: 3, client:
+   * beside-only}, {workers: 1, client: {...inside-and-beside, label: 'helper'}}]`, workers in order.
+   */
+  client?: ClientMix;
+  /** Faults done to the containers (fleet/worker-faults.ts); none by default. */
+  workerFaults?: WorkerFaults;
+  /** Filesystems of the store and the homes (layout/filesystems.ts); disk by default. */
+  filesystems?: Filesystems;
   /** The endpoint's rotation policy, rate limit and faults (`compare`: the strict server). */
   server: ServerSettings;
   journal: Journal;
@@ -54,6 +80,8 @@ export interface LayoutRunResult {
   workers: ContainerResult[];
 }
 
+const DEFAULT_FILESYSTEMS: Filesystems = { store: 'disk', home: 'disk' };
+
 /** How long containers get to start and say hello before the run is called broken. */
 const STARTUP_TIMEOUT_MS = 30_000;
 /** How long sessions get after their deadline (or a stop) before they are killed. */
@@ -64,12 +92,14 @@ export async function runLayout(options: LayoutRunOptions): Promise<LayoutRunRes
   const { journal, clock, layout } = options;
   const scratch = await mkdtemp(path.join(tmpdir(), `tokenrace-${layout}-`));
   const resources: Array<() => Promise<unknown>> = [() => rm(scratch, { recursive: true, force: true })];
+  const placed = await placeFilesystems(options.filesystems ?? DEFAULT_FILESYSTEMS);
+  resources.push(placed.remove);
   const release = async () => {
     for (const close of resources.reverse()) await close().catch(() => undefined);
   };
 
   try {
-    return await runInScratch(options, scratch, resources);
+    return await runInScratch(options, scratch, resources, placed);
   } finally {
     await release();
   }
@@ -79,9 +109,14 @@ async function runInScratch(
   options: LayoutRunOptions,
   scratch: string,
   resources: Array<() => Promise<unknown>>,
+  placed: PlacedFilesystems,
 ): Promise<LayoutRunResult> {
   const { journal, clock, layout, workers } = options;
-  const tree = await createRunTree(scratch);
+  const tree = await createRunTree(scratch, placed);
+  const clients = assignClients(options.client ?? [{ workers, client: options.profile }], workers);
+  const faults = options.workerFaults ?? [];
+  const filesystems = options.filesystems ?? DEFAULT_FILESYSTEMS;
+  await mkdir(path.join(scratch, 'faults'));
   let seq = 0;
   const driver = options.realClients
     ? new RealClientDriver(options.realClients, { ...options, journal, clock })
@@ -119,18 +154,47 @@ async function runInScratch(
   });
   resources.push(() => pool.destroy());
 
-  journal.append({ t: clock.now(), layout, type: 'layout_start', workers, isolation: options.isolation, profile: options.profile.name });
+  const plans: ContainerPlan[] = [];
+  for (let worker = 1; worker <= workers; worker += 1) {
+    const plan = await planContainer(tree, options.layout, options.isolation, worker);
+    plans.push(filesystems.home === 'overlay' ? await overlayHome(tree, plan) : plan);
+  }
+  const labels = clients.map(clientLabel);
+  journal.append({
+    t: clock.now(),
+    layout,
+    type: 'layout_start',
+    workers,
+    isolation: options.isolation,
+    profile: [...new Set(labels)].join('+'),
+    clients: labels,
+    filesystems: {
+      store: await filesystemType(tree.store),
+      home: filesystems.home === 'overlay' ? 'overlay' : await filesystemType(tree.homes),
+    },
+  });
   const startedAt = clock.now();
   const tasks: Promise<ContainerResult>[] = [];
-  for (let worker = 1; worker <= workers; worker += 1) {
-    const task = await buildTask(options, tree, worker, endpoint.url, path.join(scratch, 'events.sock'), driver);
+  for (const plan of plans) {
+    const context = { client: clients[plan.worker - 1]!, faults, scratch };
+    const socketPath = path.join(scratch, 'events.sock');
+    // Built-in clients beside real ones refresh on the real client's 5-minute margin.
+    const builtin = driver ? { ...options, refreshMarginMs: driver.refreshMarginMs } : options;
+    const task =
+      driver?.taskFor(plan.worker, plan, socketPath, endpoint.url) ??
+      buildTask(builtin, tree, plan, context, endpoint.url, socketPath);
     tasks.push(pool.run(task) as Promise<ContainerResult>);
   }
   const finished = Promise.all(tasks);
 
   const started = await waitForStart(allReady, finished, options.signal);
   if (started === 'ready') {
+    // Real-client runs seeded the store before their containers mounted it.
     if (!driver) await seedStore(endpoint.url, tree.configDir);
+    await seedCopies(tree, plans);
+    await plantFutureLocks(faults, plans, (aheadMs, lockPath) =>
+      journal.append({ t: clock.now(), layout, type: 'worker_fault', worker: 0, kind: 'future-lock', lockPath, aheadMs }),
+    );
     channel.broadcast({ type: 'go', deadlineEpochMs: epochNowMs() + options.durationMs });
   }
 
@@ -150,17 +214,16 @@ async function runInScratch(
   return { layout, interrupted, startedAt, endedAt, workers: results };
 }
 
-async function buildTask(
+function buildTask(
   options: LayoutRunOptions,
-  tree: Awaited<ReturnType<typeof createRunTree>>,
-  worker: number,
+  tree: RunTree,
+  plan: ContainerPlan,
+  context: { client: ClientKnobs; faults: WorkerFaults; scratch: string },
   endpointUrl: string,
   socketPath: string,
-  driver: RealClientDriver | null,
-): Promise<ContainerTask> {
-  const plan = await planContainer(tree, options.layout, options.isolation, worker);
-  const realTask = driver?.taskFor(worker, plan, socketPath, endpointUrl);
-  if (realTask) return realTask;
+): ContainerTask {
+  const { worker } = plan;
+  const faults = faultsForWorker(context.faults, worker);
   const settings: ClientSettings = {
     worker,
     layout: options.layout,
@@ -168,11 +231,14 @@ async function buildTask(
     endpointUrl,
     clockOriginEpochMs: options.clock.originEpochMs,
     mountPoints: plan.mountPoints,
-    refreshMarginMs: driver?.refreshMarginMs ?? options.refreshMarginMs,
+    refreshMarginMs: options.refreshMarginMs,
     apiIntervalMs: options.apiIntervalMs,
     requestTimeoutMs: options.requestTimeoutMs,
     seed: options.seed,
-    profile: options.profile,
+    profile: context.client,
+    clientLabel: clientLabel(context.client),
+    faults,
+    faultStatePath: path.join(context.scratch, 'faults', `w${worker}.json`),
   };
   const client = [process.execPath, compiledModule('client/client-main')];
   const { file, args } = containerCommand(options.isolation, plan, client);
@@ -182,7 +248,7 @@ async function buildTask(
     ...plan.env,
     [SETTINGS_VARIABLE]: JSON.stringify(settings),
   };
-  return { worker, file, args, env, cwd: tree.root };
+  return { worker, file, args, env, cwd: tree.root, restartKilled: restartsKilled(faults) };
 }
 
 /** The store starts with one logged-in session, as a person's first /login leaves it. */

@@ -1,3 +1,4 @@
+import { clientLabel } from '../client/client-profile.js';
 import type { SessionProfile } from '../client/session.js';
 import { countLayout, type LayoutCounters } from '../evidence/counters.js';
 import { checkExpectations, judgeExpectations, type ExpectationCheck } from '../evidence/expectations.js';
@@ -130,7 +131,7 @@ export function summarize(
     interrupted,
     isolation: context.isolation,
     isolation_reason: context.isolationReason,
-    profile: context.profile.name,
+    profile: clientLabel(context.profile),
     seed: context.seed,
     workers: scenario.workers,
     duration_ms: workloadMs(scenario),

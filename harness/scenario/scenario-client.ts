@@ -1,3 +1,4 @@
+import { clientLabel, clientSettingsSchema } from '../client/client-profile.js';
 import type { SessionProfile } from '../client/session.js';
 import type { Scenario } from './scenario-schema.js';
 
@@ -9,16 +10,7 @@ import type { Scenario } from './scenario-schema.js';
  * `realpath` on, library `stale`/`update` defaults, and a re-read of the store once the lock is
  * held. Retries are compressed like token lifetimes (the real client sleeps 1-2 s, 5 times).
  */
-export const BESIDE_ONLY_PROFILE: SessionProfile = {
-  name: 'beside-only',
-  realpath: true,
-  staleMs: 10_000,
-  updateMs: 5_000,
-  lockRetries: 40,
-  lockRetryMinMs: 10,
-  lockRetryMaxMs: 60,
-  rereadAfterLock: true,
-};
+export const BESIDE_ONLY_PROFILE: SessionProfile = clientSettingsSchema.parse({});
 
 export const CLIENT_PRESETS: Readonly<Record<Scenario['client']['profile'], SessionProfile>> = {
   'beside-only': BESIDE_ONLY_PROFILE,
@@ -40,5 +32,5 @@ export function resolveClientProfile(client: ClientKnobs): SessionProfile {
     rereadAfterLock: client.rereadAfterLock ?? preset.rereadAfterLock,
   };
   const changed = (Object.keys(profile) as Array<keyof SessionProfile>).some((key) => profile[key] !== preset[key]);
-  return changed ? { ...profile, name: `${preset.name}+knobs` } : profile;
+  return changed ? { ...profile, label: `${clientLabel(preset)}+knobs` } : profile;
 }

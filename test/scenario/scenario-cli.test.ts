@@ -57,6 +57,21 @@ describe('tokenrace run refuses a bad scenario before anything starts', () => {
   });
 });
 
+describe('tokenrace run', () => {
+  it('runs a library scenario by name, checks its expectations and writes its reports', async () => {
+    const run = await runCli(['run', 'lock-without-reread-n2', '--isolation', 'paths', '--json', '--out', scratch.dir]);
+
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.scenario).toBe('lock-without-reread-n2');
+    expect(Object.keys(result.layouts)).toEqual(['shared']);
+    expect(result.expectations.length).toBeGreaterThan(0);
+    expect(result.expectations.every((check: any) => check.met)).toBe(true);
+    const written = JSON.parse(await readFile(path.join(result.reportDir, 'report.json'), 'utf8'));
+    expect(written.expectations).toEqual(result.expectations);
+  });
+});
+
 describe('tokenrace scenarios', () => {
   it('lists the built-in compare and every library file, each with a source URL', async () => {
     const run = await runCli(['scenarios', '--json']);
@@ -98,6 +113,9 @@ describe('tokenrace suite', () => {
     expect(verdicts).toEqual({ 'compare-n2': 'fail', 'lock-without-reread-n2': 'pass' });
     const unmet = suite.scenarios[0].result.expectations.filter((check: any) => !check.met);
     expect(unmet.map((check: any) => [check.layout, check.counter, check.observed])).toEqual([['shared', 'invalid_grant', 0]]);
+    const [suiteDir] = await readdir(path.join(scratch.dir, 'out'));
+    const written = await readdir(path.join(scratch.dir, 'out', suiteDir!));
+    expect(written.sort()).toEqual(['compare-n2', 'lock-without-reread-n2', 'suite.json', 'suite.md']);
   });
 
   it('refuses the whole directory when one file is invalid, before running any', async () => {
