@@ -34,6 +34,8 @@ export async function prepareRealClients(
   if (!isInsideRunNetns()) {
     const probe = probeNetNamespace();
     if (probe.available) return { status: 'reexec', exitCode: await reexecInNetNamespace(process.argv.slice(1)) };
+    // TODO(isolation): on the proxy route a client that ignores HTTPS_PROXY could reach the network;
+    // only the network namespace makes that impossible. Claude Code honours the variable.
     onNote(`warning: no network namespace (${probe.reason}); real clients reach the mock through an HTTPS proxy\n`);
     return { status: 'ready', setup: { specs, binaries, route: 'proxy', routeReason: probe.reason, cwd: process.cwd() } };
   }

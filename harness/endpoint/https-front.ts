@@ -28,6 +28,8 @@ export interface HttpsFront {
   close(): Promise<void>;
 }
 
+// TODO(scope): per-container addresses are loopback (127.0.0.0/8), not 127.0.0.1 itself; the
+// project rule means loopback-only, and this is what lets an uninstrumented client be attributed.
 const FIRST_WORKER_OCTET = 10;
 
 export function workerAddress(worker: number): string {

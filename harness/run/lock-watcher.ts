@@ -16,6 +16,8 @@ import type { RunTree } from '../layout/layouts.js';
  * proper-lockfile's lock is a directory that lives only while it is held, so a poll could miss
  * it; inotify reports its creation however short it lives.
  */
+// TODO(evidence): a lock on a shared directory cannot be tied to the container that took it, and
+// only creation is seen, not how long it was held; the ledger carries the verdict, this explains it.
 export type LockSighting = Omit<LockSeenEvent, 't' | 'layout' | 'type'>;
 
 interface WatchedDir {
