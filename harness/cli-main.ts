@@ -2,14 +2,13 @@
  * The `tokenrace` executable: parse, run, print, exit. The only module that talks to the user.
  */
 import { buildParser } from './cli.js';
-import { runCommand, type CommandIo } from './commands/run-command.js';
-import { scenariosCommand } from './commands/scenarios-command.js';
-import { suiteCommand } from './commands/suite-command.js';
+import type { CommandIo } from './commands/run-command.js';
 import { ExitCode, isTokenraceError, type ErrorCode } from './errors.js';
 import { isolationRequestSchema } from './scenario/scenario-schema.js';
 import { invalidOption } from './errors.js';
 import { LIBRARY_DIR, loadScenario } from './scenario/load-scenario.js';
 import { RUN_FLAGS, resolveClientFlags } from './scenario/options.js';
+import { resolveGate } from './scenario/gate-options.js';
 import { installClientCommand } from './commands/install-client-command.js';
 import { matrixCommand } from './commands/matrix-command.js';
 
@@ -19,18 +18,11 @@ const USAGE_ERRORS: readonly ErrorCode[] = [
   'ERR_ISOLATION_UNAVAILABLE',
   'ERR_SCENARIO_INVALID',
   'ERR_SCENARIO_NOT_FOUND',
+  'ERR_JOURNAL_UNREADABLE',
 ];
 
 
 async function main(argv: string[]): Promise<number> {
-  let usageError: string | null = null;
-  const parser = buildParser(argv).fail((message, error) => {
-    usageError = error?.message ?? message;
-  });
-  const args = await parser.parseAsync();
-  if (usageError) return reportUsage(usageError);
-  if (args.help) return ExitCode.pass;
-
   const stop = new AbortController();
   let stops = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -39,13 +31,23 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`\n${signal}: stopping workers and writing the report of what ran…\n`);
     stop.abort();
   };
+  // Installed first: a signal that arrives while the commands are still loading must find them.
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+
+  let usageError: string | null = null;
+  const parser = buildParser(argv).fail((message, error) => {
+    usageError = error?.message ?? message;
+  });
+  const args = await parser.parseAsync();
+  if (usageError) return reportUsage(usageError);
+  if (args.help) return ExitCode.pass;
 
   const io: CommandIo = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     signal: stop.signal,
+    stderrIsTty: process.stderr.isTTY === true,
   };
   try {
     return await dispatch(String(args._[0] ?? 'compare'), args as Record<string, unknown>, io);
@@ -61,14 +63,22 @@ async function dispatch(command: string, args: Record<string, unknown>, io: Comm
   const out = typeof args.out === 'string' && args.out !== '' ? args.out : RUN_FLAGS.out.default;
   const dir = typeof args.dir === 'string' ? args.dir : LIBRARY_DIR;
 
+  // Commands are loaded after the signal handlers are in place: they are the heavy part.
   switch (command) {
-    case 'scenarios':
+    case 'scenarios': {
+      const { scenariosCommand } = await import('./commands/scenarios-command.js');
       return scenariosCommand(dir, json, io);
+    }
+    case 'report': {
+      const { reportCommand } = await import('./commands/report-command.js');
+      return reportCommand(String(args.journal), args, json, io);
+    }
     case 'suite': {
       const isolation = args.isolation === undefined ? undefined : isolationRequestSchema.safeParse(args.isolation);
       if (isolation && !isolation.success) {
         throw invalidOption('--isolation', String(args.isolation), 'one of auto, namespace, paths');
       }
+      const { suiteCommand } = await import('./commands/suite-command.js');
       return suiteCommand({ dir, out, json, isolation: isolation?.data }, io);
     }
     case 'install-client':
@@ -81,12 +91,16 @@ async function dispatch(command: string, args: Record<string, unknown>, io: Comm
     case 'run': {
       const clients = resolveClientFlags(args);
       const { scenario } = await loadScenario(String(args.scenario), LIBRARY_DIR, args);
-      return runCommand(scenario, { judge: 'expectations', out, json, clients }, io);
+      const gate = resolveGate(args);
+      const { runCommand } = await import('./commands/run-command.js');
+      return runCommand(scenario, { judge: 'expectations', out, json, gate, clients }, io);
     }
     default: {
       const clients = resolveClientFlags(args);
       const { scenario } = await loadScenario('compare', LIBRARY_DIR, args);
-      return runCommand(scenario, { judge: 'compare', out, json, clients }, io);
+      const gate = resolveGate(args);
+      const { runCommand } = await import('./commands/run-command.js');
+      return runCommand(scenario, { judge: 'compare', out, json, gate, clients }, io);
     }
   }
 }

@@ -1,4 +1,5 @@
 import yargs, { type Argv } from 'yargs';
+import { GATE_FLAGS } from './scenario/gate-options.js';
 import { CLIENT_FLAGS, FLAG_DEFINITIONS, RUN_FLAGS } from './scenario/options.js';
 
 /**
@@ -12,10 +13,10 @@ export function buildParser(argv: readonly string[]): Argv {
     .scriptName('tokenrace')
     .usage('$0 <command> [options]')
     .command(['compare', '$0'], 'run the same workload under the legacy and the shared layout', (command) =>
-      withClientFlags(withRunFlags(withScenarioFlags(command))),
+      withClientFlags(withGate(withRunFlags(withScenarioFlags(command)))),
     )
     .command('run <scenario>', 'run one scenario (a file, or a name from scenarios/)', (command) =>
-      withClientFlags(withRunFlags(withScenarioFlags(command))).positional('scenario', {
+      withClientFlags(withGate(withRunFlags(withScenarioFlags(command)))).positional('scenario', {
         type: 'string',
         describe: 'path to a scenario .json file, or a scenario name',
       }),
@@ -33,6 +34,11 @@ export function buildParser(argv: readonly string[]): Argv {
     )
     .command('install-client <client>', 'install claude-code@<version> from the npm registry into the cache', (command) =>
       command.positional('client', { type: 'string', describe: 'claude-code[@version]' }),
+    )
+    .command('report <journal>', 'rebuild every report of a run from its events.ndjson alone', (command) =>
+      withGate(withJson(command))
+        .positional('journal', { type: 'string', describe: 'a run directory or its events.ndjson' })
+        .option('out', { type: 'string', describe: 'write into <out>/<run-id>/ instead of beside the journal' }),
     )
     .strict()
     .help()
@@ -68,4 +74,9 @@ function withClientFlags(command: Argv): Argv {
 
 function withJson(command: Argv): Argv {
   return command.option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
+}
+
+function withGate(command: Argv): Argv {
+  for (const [flag, definition] of Object.entries(GATE_FLAGS)) command.option(flag, { ...definition });
+  return command;
 }

@@ -191,7 +191,7 @@ class Session {
     const { configDir, mountPoints, emit } = this.#options;
     const lockPaths = await lockPathsFor(this.#knobs, configDir, mountPoints);
     const waitStarted = performance.now();
-    if (lockPaths[0]) emit({ type: 'lock_acquiring', lockPath: lockPaths[0] });
+    if (lockPaths[0]) emit({ type: 'lock_acquiring', lockPath: lockPaths[0], planned: fingerprint(planned.refreshToken) });
 
     const lock = await acquireLockSet({
       configDir,

@@ -1,33 +1,80 @@
-import type { LayoutCounters } from './counters.js';
+import type { LayoutName } from '../journal/events.js';
+import type { LayoutEvidence } from './layout-evidence.js';
+import type { ThresholdResult } from './thresholds.js';
 
 /**
- * The gate. The shared layout must lose no session; the legacy layout must lose at least one,
- * or the run had no power to see the bug at all and proves nothing (inconclusive).
+ * The gate. A layout that is meant to hold (shared) must pass; a layout kept to reproduce the
+ * bug (legacy) must fail, or the run had no power to see the bug at all and proves nothing
+ * (inconclusive). Every threshold must hold. Failure outranks inconclusive, which outranks pass.
  */
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+export type LayoutExpectation = 'hold' | 'reproduce';
+
+/** What `compare` wants of each layout; a layout not named here is meant to hold. */
+export const LAYOUT_EXPECTATIONS: Partial<Record<LayoutName, LayoutExpectation>> = {
+  legacy: 'reproduce',
+  shared: 'hold',
+};
+
+export function expectationOf(layout: LayoutName): LayoutExpectation {
+  return LAYOUT_EXPECTATIONS[layout] ?? 'hold';
+}
 
 export interface VerdictResult {
   verdict: Verdict;
   reasons: string[];
 }
 
-export function judgeCompare(legacy: LayoutCounters | undefined, shared: LayoutCounters | undefined): VerdictResult {
-  const reasons: string[] = [];
-  if (!legacy || !shared) return { verdict: 'inconclusive', reasons: ['a layout did not run'] };
+export interface GateInput {
+  layouts: readonly LayoutName[];
+  evidence: Partial<Record<LayoutName, LayoutEvidence>>;
+  thresholds: readonly ThresholdResult[];
+  interrupted: boolean;
+}
 
-  if (shared.invalid_grant > 0) {
-    reasons.push(`shared: ${shared.invalid_grant} invalid_grant; the fix lost sessions`);
-    return { verdict: 'fail', reasons };
+export function judgeRun(input: GateInput): VerdictResult {
+  const failures: string[] = [];
+  const doubts: string[] = [];
+  const notes: string[] = [];
+  if (input.interrupted) doubts.push('the run was interrupted');
+
+  for (const layout of input.layouts) {
+    const evidence = input.evidence[layout];
+    if (!evidence) {
+      doubts.push(`${layout}: did not run`);
+      continue;
+    }
+    const line = `${layout}: ${evidence.headline}`;
+    if (expectationOf(layout) === 'reproduce') {
+      if (evidence.verdict === 'fail') notes.push(`${line} (the bug reproduced)`);
+      else if (evidence.verdict === 'pass') doubts.push(`${line}: the bug did not reproduce, so this run has no power`);
+      else doubts.push(`${line}: ${failedChecks(evidence, 'inconclusive')}`);
+      continue;
+    }
+    if (evidence.verdict === 'fail') failures.push(`${line}; failed: ${failedChecks(evidence, 'fail')}`);
+    else if (evidence.verdict === 'inconclusive') doubts.push(`${line}: ${failedChecks(evidence, 'inconclusive')}`);
+    else notes.push(line);
   }
-  if (shared.ledger.refresh_ok === 0) {
-    reasons.push('shared: no refresh happened, so nothing was tested');
-    return { verdict: 'inconclusive', reasons };
+  for (const result of input.thresholds) {
+    const observed = result.observed === null ? 'no samples' : `observed ${result.observed}`;
+    if (result.status === 'fail') failures.push(`threshold ${result.threshold} failed (${observed})`);
+    if (result.status === 'inconclusive') doubts.push(`threshold ${result.threshold} inconclusive (${observed})`);
   }
-  if (legacy.invalid_grant === 0) {
-    reasons.push('legacy: 0 invalid_grant; this run could not reproduce the bug, so it has no power');
-    return { verdict: 'inconclusive', reasons };
-  }
-  reasons.push(`shared: 0 invalid_grant in ${shared.ledger.refresh_ok} refreshes`);
-  reasons.push(`legacy: ${legacy.invalid_grant} invalid_grant, the bug reproduced`);
-  return { verdict: 'pass', reasons };
+
+  const verdict: Verdict = failures.length > 0 ? 'fail' : doubts.length > 0 ? 'inconclusive' : 'pass';
+  return { verdict, reasons: [...failures, ...doubts, ...notes] };
+}
+
+function failedChecks(evidence: LayoutEvidence, status: 'fail' | 'inconclusive'): string {
+  const found = evidence.checks.filter((check) => check.status === status);
+  return found.map((check) => `${check.checker} (${check.summary})`).join('; ') || status;
+}
+
+const RANK: Record<Verdict, number> = { pass: 0, inconclusive: 1, fail: 2 };
+
+/** Two judgements as one: the worse verdict, with the reasons of both. */
+export function worstOf(a: VerdictResult, b: VerdictResult): VerdictResult {
+  const verdict = RANK[a.verdict] >= RANK[b.verdict] ? a.verdict : b.verdict;
+  return { verdict, reasons: [...a.reasons, ...b.reasons] };
 }

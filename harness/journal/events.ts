@@ -45,6 +45,12 @@ export interface SessionEndEvent extends WorkerEvent {
 export interface LockAcquiringEvent extends WorkerEvent {
   type: 'lock_acquiring';
   lockPath: string;
+  /**
+   * Fingerprint of the refresh token this worker set out to replace. Two workers naming the same
+   * token are contending for one refresh window (see evidence/contention.ts). Optional: clients
+   * that cannot say fall back to the token named later in the attempt.
+   */
+  planned?: string;
 }
 
 export interface LockRetryEvent extends WorkerEvent {
@@ -71,6 +77,17 @@ export interface LockReleasedEvent extends WorkerEvent {
   lockPath: string;
   lockLocation: string;
   heldMs: number;
+}
+
+/**
+ * Emitted just before the lock is given back, by clients whose `lock_released` comes after the
+ * release returned: its time is certainly inside the hold. The built-in client now emits
+ * `lock_released` itself before letting go, so the checkers read either (evidence/history.ts).
+ */
+export interface LockReleasingEvent extends WorkerEvent {
+  type: 'lock_releasing';
+  lockPath: string;
+  lockLocation: string;
 }
 
 export interface LockRaceResolvedEvent extends WorkerEvent {
@@ -195,6 +212,7 @@ export type ClientEvent =
   | LockRetryEvent
   | LockAcquiredEvent
   | LockReleasedEvent
+  | LockReleasingEvent
   | LockRaceResolvedEvent
   | LockRetryLimitReachedEvent
   | LockCompromisedEvent
@@ -288,6 +306,12 @@ export interface LayoutStartEvent extends BaseEvent {
   workers: number;
   isolation: string;
   profile: string;
+  /**
+   * Whether the layout's containers are meant to serialise their refreshes through one lock.
+   * Absent means yes: every layout shares one store, so every layout needs it. A layout built to
+   * show no coordination at all may say false, and then only same-location overlaps count.
+   */
+  coordinates?: boolean;
   /** Client label per worker (index 0 = worker 1), when the fleet runs a mix of clients. */
   clients?: string[];
   /** Filesystem types (statfs) of the shared store and of worker 1's $HOME, as mounted. */
@@ -299,8 +323,59 @@ export interface LayoutEndEvent extends BaseEvent {
   interrupted: boolean;
 }
 
+/**
+ * The first line of every journal: the facts of the run that no other event carries, so that
+ * `tokenrace report` can rebuild every output from the journal alone.
+ */
+export interface RunStartEvent {
+  t: number;
+  type: 'run_start';
+  /** Run-level events belong to no layout. */
+  layout?: undefined;
+  run_id: string;
+  command: string;
+  isolation: string;
+  isolation_reason: string;
+  profile: string;
+  seed: number;
+  workers: number;
+  duration_ms: number;
+  /** Epoch milliseconds of the run clock's origin, so `t` can be put back on a calendar. */
+  origin_epoch_ms: number;
+  /** The gate the run was started with (see scenario/gate-options.ts). */
+  gate: GateSettings;
+  /** The scenario as far as judging needs it: its name, layouts in order, and expectations. */
+  scenario: {
+    name: string;
+    description: string;
+    sources: string[];
+    layouts: LayoutName[];
+    /** `compare`: the legacy-vs-shared gate; `expectations`: the scenario's `expect`. */
+    judge: 'compare' | 'expectations';
+    /** The scenario's `expect` section, as written. */
+    expect: Partial<Record<LayoutName, Partial<Record<string, number | boolean | string>>>>;
+  };
+}
+
+export interface GateSettings {
+  thresholds: string[];
+  allow_inconclusive: boolean;
+  /** Fewer contended refresh windows than this makes a layout inconclusive. */
+  min_contended_windows: number;
+}
+
+/** The last line of a journal that ended normally or by interruption. */
+export interface RunEndEvent {
+  t: number;
+  type: 'run_end';
+  layout?: undefined;
+  interrupted: boolean;
+}
+
 export type JournalEvent =
   | RealClientEvent
+  | RunStartEvent
+  | RunEndEvent
   | ClientEvent
   | LedgerEvent
   | WorkerExitEvent

@@ -10,14 +10,18 @@ import type { JournalEvent } from './events.js';
 export class Journal {
   readonly events: JournalEvent[] = [];
   readonly #stream: WriteStream | null;
+  readonly #onAppend: ((event: JournalEvent) => void) | undefined;
 
-  constructor(filePath: string | null) {
+  /** `onAppend` sees every event as it is appended (the terminal's progress line). */
+  constructor(filePath: string | null, onAppend?: (event: JournalEvent) => void) {
     this.#stream = filePath ? createWriteStream(filePath, { flags: 'a' }) : null;
+    this.#onAppend = onAppend;
   }
 
   append(event: JournalEvent): void {
     this.events.push(event);
     this.#stream?.write(JSON.stringify(event) + '\n');
+    this.#onAppend?.(event);
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,10 @@ function realClientSection(result: ScenarioResult): string[] {
   return ['## Real clients', '', markdownTable([[...REAL_CLIENT_COLUMNS], ...rows]), ''];
 }
 
-/** report.md: verdict first, then the table, so it reads well as a CI job summary. */
+/**
+ * report.md, shaped for a CI job summary: the verdict first, then the reasons, the table,
+ * expectations, thresholds, and the checkers' findings with each first violation.
+ */
 export function renderMarkdown(result: ScenarioResult): string {
   const layouts = tableLayouts(result);
   const header = `| | ${layouts.join(' | ')} |`;
@@ -32,6 +35,8 @@ export function renderMarkdown(result: ScenarioResult): string {
     '',
     ...realClientSection(result),
     ...markdownExpectations(result),
+    ...thresholdSection(result),
+    ...checkerSection(result),
     `Run \`${result.run_id}\`: ${result.workers} workers, ${result.duration_ms} ms per layout, ` +
       `isolation \`${result.isolation}\` (${result.isolation_reason}), client profile ` +
       `\`${result.profile}\`, seed ${result.seed}.`,
@@ -49,4 +54,44 @@ function markdownExpectations(result: ScenarioResult): string[] {
     ...rows.map((row) => `| ${row.join(' | ')} |`),
     '',
   ];
+}
+
+function thresholdSection(result: ScenarioResult): string[] {
+  if (result.thresholds.length === 0) return [];
+
+  return [
+    '## Thresholds',
+    '',
+    '| threshold | result | observed |',
+    '|---|---|---:|',
+    ...result.thresholds.map((t) => `| \`${t.threshold}\` | ${t.status} | ${t.observed ?? 'no samples'} |`),
+    '',
+  ];
+}
+
+function checkerSection(result: ScenarioResult): string[] {
+  const lines = ['## Checkers', ''];
+  for (const [layout, evidence] of Object.entries(result.evidence)) {
+    lines.push(`### ${layout}: ${evidence.verdict}`, '', '| checker | status | finding |', '|---|---|---|');
+    for (const check of evidence.checks) lines.push(`| ${check.checker} | ${check.status} | ${cell(check.summary)} |`);
+    lines.push('');
+    for (const check of evidence.checks.filter((c) => c.first_violation)) {
+      const violation = check.first_violation!;
+      lines.push(
+        `<details><summary>${layout} ${check.checker}: ${cell(violation.description)}</summary>`,
+        '',
+        '```',
+        ...violation.events.map((event) => JSON.stringify(event)),
+        '```',
+        '',
+        '</details>',
+        '',
+      );
+    }
+  }
+  return lines;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
 }

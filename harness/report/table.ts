@@ -52,7 +52,9 @@ export function renderTextTable(result: ScenarioResult): string {
     ...checks,
     '',
     explainLocks(result),
-    `verdict: ${result.verdict} (${result.reasons.join('; ')})`,
+    ...result.thresholds.map((threshold) => `threshold ${threshold.threshold}: ${threshold.status}`),
+    `verdict: ${result.verdict}`,
+    ...result.reasons.map((reason) => `  ${reason}`),
   ].join('\n');
 }
 

@@ -1,22 +1,22 @@
 import { clientLabel } from '../client/client-profile.js';
 import type { SessionProfile } from '../client/session.js';
-import { countLayout, type LayoutCounters } from '../evidence/counters.js';
-import { checkExpectations, judgeExpectations, type ExpectationCheck } from '../evidence/expectations.js';
-import { judgeCompare, type Verdict, type VerdictResult } from '../evidence/verdict.js';
 import { createRunClock } from '../journal/clock.js';
-import type { JournalEvent, LayoutName } from '../journal/events.js';
+import type { GateSettings, LayoutName, RunStartEvent } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
 import type { IsolationName } from '../layout/layouts.js';
+import { buildReport } from '../report/build-report.js';
+import type { RunReport } from '../report/run-report.js';
+import { DEFAULT_MIN_CONTENDED_WINDOWS } from '../scenario/gate-options.js';
 import { workloadMs, type Scenario } from '../scenario/scenario-schema.js';
 import { runLayout } from './run-layout.js';
-import { judgeRealClients } from '../evidence/real-client-verdict.js';
 import type { RealClientSetup } from './real-client-driver.js';
 
 /**
- * One scenario: the same workload once per layout the scenario names, in its order, then
- * counters, expectations and a verdict, all from the journal.
+ * One scenario: the same workload once per layout the scenario names, in its order. Everything
+ * goes into the journal, framed by a `run_start` (the run's settings, the scenario's judging
+ * facts and the gate) and a `run_end`; the result is built from the journal alone
+ * (report/build-report.ts), as `tokenrace report` rebuilds it.
  */
-export const REPORT_SCHEMA_VERSION = 2;
 
 /**
  * How the verdict is reached. `expectations`: the scenario's `expect` (run, suite).
@@ -25,28 +25,17 @@ export const REPORT_SCHEMA_VERSION = 2;
  */
 export type Judge = 'expectations' | 'compare';
 
-export interface ScenarioResult {
-  schema_version: number;
-  run_id: string;
-  scenario: string;
-  description: string;
-  sources: string[];
-  verdict: Verdict;
-  reasons: string[];
-  interrupted: boolean;
-  isolation: IsolationName;
-  isolation_reason: string;
-  profile: string;
-  seed: number;
-  workers: number;
-  duration_ms: number;
-  reportDir: string;
-  layouts: Partial<Record<LayoutName, LayoutCounters>>;
-  expectations: ExpectationCheck[];
-}
+/** report.json: see report/run-report.ts for the fields and their versions. */
+export type ScenarioResult = RunReport;
 
 /** The result of `compare`: a scenario result whose layouts are legacy and shared. */
 export type CompareResult = ScenarioResult;
+
+export const DEFAULT_GATE: GateSettings = {
+  thresholds: [],
+  allow_inconclusive: false,
+  min_contended_windows: DEFAULT_MIN_CONTENDED_WINDOWS,
+};
 
 export interface ScenarioContext {
   runId: string;
@@ -59,6 +48,8 @@ export interface ScenarioContext {
   judge: Judge;
   journal: Journal;
   signal: AbortSignal;
+  /** The gate: thresholds, inconclusive allowed, least contended windows. */
+  gate?: GateSettings;
   onLayoutStart?: (layout: LayoutName) => void;
   /** Set when containers run the Claude Code binary or a command (real-client-driver.ts). */
   realClients?: RealClientSetup;
@@ -66,6 +57,7 @@ export interface ScenarioContext {
 
 export async function runScenario(scenario: Scenario, context: ScenarioContext): Promise<ScenarioResult> {
   const clock = createRunClock();
+  context.journal.append(runStartEvent(scenario, context, clock.originEpochMs));
   const { refreshLatency, ...server } = scenario.server;
   let interrupted = false;
   for (const layout of scenario.layouts) {
@@ -93,50 +85,36 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
     interrupted ||= result.interrupted;
   }
   interrupted ||= context.signal.aborted;
-  return summarize(context.journal.events, scenario, context, interrupted);
+  context.journal.append({ t: clock.now(), type: 'run_end', interrupted });
+  return buildReport(context.journal.events, context.reportDir);
 }
 
-/** Pure: the result of a run, from its journal and scenario. `tokenrace report` reuses it. */
-export function summarize(
-  events: readonly JournalEvent[],
+/** The journal's first line: every fact of the run the report needs and no event carries. */
+export function runStartEvent(
   scenario: Scenario,
-  context: Pick<ScenarioContext, 'runId' | 'reportDir' | 'isolation' | 'isolationReason' | 'profile' | 'seed' | 'judge'>,
-  interrupted: boolean,
-): ScenarioResult {
-  const layouts: Partial<Record<LayoutName, LayoutCounters>> = {};
-  for (const layout of scenario.layouts) {
-    if (events.some((event) => event.type === 'layout_start' && event.layout === layout)) {
-      layouts[layout] = countLayout(events, layout);
-    }
-  }
-  const expectations = checkExpectations(scenario.expect, layouts);
-  const hasReal = Object.values(layouts).some((counters) => counters.real);
-  const judged: VerdictResult =
-    context.judge === 'expectations'
-      ? judgeExpectations(expectations)
-      : hasReal
-        ? judgeRealClients(layouts)
-        : judgeCompare(layouts.legacy, layouts.shared);
-  const verdict = interrupted ? 'inconclusive' : judged.verdict;
-  const reasons = interrupted ? ['the run was interrupted', ...judged.reasons] : judged.reasons;
-
+  context: Pick<ScenarioContext, 'runId' | 'isolation' | 'isolationReason' | 'profile' | 'seed' | 'judge' | 'gate'>,
+  originEpochMs: number,
+): RunStartEvent {
   return {
-    schema_version: REPORT_SCHEMA_VERSION,
+    t: 0,
+    type: 'run_start',
     run_id: context.runId,
-    scenario: scenario.name,
-    description: scenario.description,
-    sources: scenario.sources,
-    verdict,
-    reasons,
-    interrupted,
+    command: context.judge === 'compare' ? 'compare' : 'run',
     isolation: context.isolation,
     isolation_reason: context.isolationReason,
     profile: clientLabel(context.profile),
     seed: context.seed,
     workers: scenario.workers,
     duration_ms: workloadMs(scenario),
-    reportDir: context.reportDir,
-    layouts,
-    expectations,
+    origin_epoch_ms: originEpochMs,
+    gate: context.gate ?? DEFAULT_GATE,
+    scenario: {
+      name: scenario.name,
+      description: scenario.description,
+      sources: scenario.sources,
+      layouts: [...scenario.layouts] as LayoutName[],
+      judge: context.judge,
+      expect: scenario.expect,
+    },
   };
 }

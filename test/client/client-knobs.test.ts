@@ -49,7 +49,7 @@ describe('client knobs', () => {
 
   it('in-place writes are seen torn by readers; atomic writes never are', async () => {
     const fleet = (writeMode: string) => [
-      { workers: 1, client: { label: 'writer', refreshMarginMs: 600, writeMode, inPlaceGapMs: 40 } },
+      { workers: 1, client: { label: 'writer', refreshMarginMs: 600, writeMode, inPlaceGapMs: 150 } },
       { workers: 3, client: { label: 'reader', refreshMarginMs: 100 } },
     ];
     const inPlace = await runFleet({ workers: 4, mix: fleet('in-place') });
