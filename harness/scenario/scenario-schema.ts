@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { serverSettingsSchema } from '../endpoint/server-settings.js';
-import { LAYOUTS } from '../layout/layouts.js';
+import { ALL_LAYOUTS } from '../layout/layouts.js';
 import type { LayoutName } from '../journal/events.js';
 import type { SessionProfile } from '../client/session.js';
 import { COUNTER_NAMES, isCounterName } from './counter-names.js';
@@ -22,7 +22,7 @@ import {
 
 export const isolationRequestSchema = oneOf(['auto', 'namespace', 'paths']);
 
-const layoutSchema = oneOf(LAYOUTS as unknown as [LayoutName, ...LayoutName[]]);
+const layoutSchema = oneOf(ALL_LAYOUTS as unknown as [LayoutName, ...LayoutName[]]);
 
 /**
  * The endpoint: its rotation policy, rate limit and faults (endpoint/server-settings.ts), plus
