@@ -7,8 +7,10 @@ import { ExitCode, isTokenraceError, type ErrorCode } from './errors.js';
 import { isolationRequestSchema } from './scenario/scenario-schema.js';
 import { invalidOption } from './errors.js';
 import { LIBRARY_DIR, loadScenario } from './scenario/load-scenario.js';
+import { RUN_FLAGS, resolveClientFlags, resolveRunSafety } from './scenario/options.js';
 import { resolveGate } from './scenario/gate-options.js';
-import { RUN_FLAGS, resolveRunSafety } from './scenario/options.js';
+import { installClientCommand } from './commands/install-client-command.js';
+import { matrixCommand } from './commands/matrix-command.js';
 
 const USAGE_ERRORS: readonly ErrorCode[] = [
   'ERR_INVALID_OPTION',
@@ -80,17 +82,26 @@ async function dispatch(command: string, args: Record<string, unknown>, io: Comm
       const { suiteCommand } = await import('./commands/suite-command.js');
       return suiteCommand({ dir, out, json, isolation: isolation?.data }, io);
     }
+    case 'install-client':
+      return installClientCommand(String(args.client), process.stdout);
+    case 'matrix': {
+      const clients = resolveClientFlags(args);
+      const { scenario } = await loadScenario('compare', LIBRARY_DIR, args);
+      return matrixCommand(scenario, clients, { out, json }, io);
+    }
     case 'run': {
+      const clients = resolveClientFlags(args);
       const { scenario } = await loadScenario(String(args.scenario), LIBRARY_DIR, args);
       const gate = resolveGate(args);
       const { runCommand } = await import('./commands/run-command.js');
-      return runCommand(scenario, { judge: 'expectations', out, json, gate, ...safety }, io);
+      return runCommand(scenario, { judge: 'expectations', out, json, gate, clients, ...safety }, io);
     }
     default: {
+      const clients = resolveClientFlags(args);
       const { scenario } = await loadScenario('compare', LIBRARY_DIR, args);
       const gate = resolveGate(args);
       const { runCommand } = await import('./commands/run-command.js');
-      return runCommand(scenario, { judge: 'compare', out, json, gate, ...safety }, io);
+      return runCommand(scenario, { judge: 'compare', out, json, gate, clients, ...safety }, io);
     }
   }
 }

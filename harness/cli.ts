@@ -1,6 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { GATE_FLAGS } from './scenario/gate-options.js';
-import { FLAG_DEFINITIONS, OVERWRITE_REAL_STORE_FLAG, RUN_FLAGS } from './scenario/options.js';
+import { CLIENT_FLAGS, FLAG_DEFINITIONS, OVERWRITE_REAL_STORE_FLAG, RUN_FLAGS } from './scenario/options.js';
 
 /**
  * Builds the argument parser without running anything, so tests can parse argument lists.
@@ -13,10 +13,10 @@ export function buildParser(argv: readonly string[]): Argv {
     .scriptName('tokenrace')
     .usage('$0 <command> [options]')
     .command(['compare', '$0'], 'run the same workload under the legacy and the shared layout', (command) =>
-      withGate(withRunFlags(withScenarioFlags(command))),
+      withClientFlags(withGate(withRunFlags(withScenarioFlags(command)))),
     )
     .command('run <scenario>', 'run one scenario (a file, or a name from scenarios/)', (command) =>
-      withGate(withRunFlags(withScenarioFlags(command))).positional('scenario', {
+      withClientFlags(withGate(withRunFlags(withScenarioFlags(command)))).positional('scenario', {
         type: 'string',
         describe: 'path to a scenario .json file, or a scenario name',
       }),
@@ -28,6 +28,12 @@ export function buildParser(argv: readonly string[]): Argv {
       withRunFlags(command)
         .positional('dir', { type: 'string', describe: 'scenario directory (default: the library)' })
         .option('isolation', { type: 'string', describe: "override every scenario's isolation" }),
+    )
+    .command('matrix', 'run the real Claude Code at several versions: one row per version and layout', (command) =>
+      withClientFlags(withRunFlags(withScenarioFlags(command))),
+    )
+    .command('install-client <client>', 'install claude-code@<version> from the npm registry into the cache', (command) =>
+      command.positional('client', { type: 'string', describe: 'claude-code[@version]' }),
     )
     .command('report <journal>', 'rebuild every report of a run from its events.ndjson alone', (command) =>
       withGate(withJson(command))
@@ -60,6 +66,13 @@ function withRunFlags(command: Argv): Argv {
     default: false,
     describe: 'let --config-dir use a directory that holds .credentials.json or is in ~/.claude',
   });
+}
+
+function withClientFlags(command: Argv): Argv {
+  for (const [name, definition] of Object.entries(CLIENT_FLAGS)) {
+    command.option(name, { type: 'string', describe: definition.describe, defaultDescription: definition.default || 'none' });
+  }
+  return command;
 }
 
 function withJson(command: Argv): Argv {

@@ -15,7 +15,10 @@ export type ErrorCode =
   | 'ERR_REAL_CREDENTIAL_STORE'
 
   | 'ERR_SCENARIO_INVALID'
-  | 'ERR_SCENARIO_NOT_FOUND';
+  | 'ERR_SCENARIO_NOT_FOUND'
+  | 'ERR_TLS_SETUP'
+  | 'ERR_CLIENT_INSTALL'
+  | 'ERR_NETWORK_ISOLATION';
 
 export class TokenraceError extends Error {
   readonly code: ErrorCode;

@@ -19,6 +19,11 @@ import { adoptRunMarker } from '../safety/run-marker.js';
 import { guardConfigDir } from '../safety/store-guard.js';
 import { OVERWRITE_REAL_STORE_FLAG, timeBudgetFor, type RunSafety } from '../scenario/options.js';
 import { createReportDir, newRunId, removeReportDir } from './report-dir.js';
+import { prepareRealClients } from './real-client-setup.js';
+import { renderRealClientTable } from '../report/real-client-table.js';
+import { describeSpec } from '../client/client-spec.js';
+import type { RealClientSetup } from '../run/real-client-driver.js';
+import type { ClientFlags } from '../scenario/options.js';
 
 export interface CommandIo {
   stdout: (text: string) => void;
@@ -32,6 +37,8 @@ export interface RunSettings extends Partial<RunSafety> {
   judge: Judge;
   out: string;
   json: boolean;
+  /** The client flags; absent or builtin: the built-in model. */
+  clients?: ClientFlags;
   gate?: GateSettings;
 }
 
@@ -45,15 +52,22 @@ export async function runCommand(scenario: Scenario, settings: RunSettings, io: 
     guardConfigDir(settings.configDir, { overrideFlag: OVERWRITE_REAL_STORE_FLAG, overridden });
   }
   const isolation = chooseIsolation(scenario.isolation);
+  const real = settings.clients
+    ? await prepareRealClients(settings.clients, scenario.layouts, isolation.isolation, io.stderr)
+    : ({ status: 'builtin' } as const);
+  if (real.status === 'reexec') return real.exitCode;
+  const realClients = real.status === 'ready' ? real.setup : undefined;
   const runId = newRunId();
   const reportDir = await createReportDir(settings.out, runId);
   const storeRoot = await preflight(settings.configDir ?? null, reportDir, runId);
   const timeBudgetMs = settings.timeBudgetMs ?? null;
-  const prepared = { ...settings, isolation, runId, reportDir, storeRoot, timeBudgetMs };
+  const prepared = { ...settings, isolation, runId, reportDir, storeRoot, timeBudgetMs, realClients };
   const result = await runScenarioToReports(scenario, prepared, io);
 
+  const hasReal = Object.values(result.layouts).some((counters) => counters.real);
+  const table = hasReal ? renderRealClientTable(result) : renderTextTable(result);
   if (settings.json) io.stdout(JSON.stringify(result) + '\n');
-  else io.stdout(renderTextTable(result) + `\nreport: ${path.relative(process.cwd(), reportDir) || reportDir}\n`);
+  else io.stdout(table + `\nreport: ${path.relative(process.cwd(), reportDir) || reportDir}\n`);
   warnAboutFaults(result, io);
   return exitCodeFor(result);
 }
@@ -139,6 +153,7 @@ export interface PreparedRun {
   isolation: IsolationChoice;
   runId: string;
   reportDir: string;
+  realClients?: RealClientSetup | undefined;
   gate?: GateSettings;
   /** `--config-dir`: where this run's stores are kept. */
   storeRoot?: string | null;
@@ -163,6 +178,10 @@ export async function runScenarioToReports(
       `(${scenario.layouts.join(', ')}), isolation ${isolation.isolation} (${isolation.reason}), ` +
       `client ${fleetLabel(scenario)}, seed ${seed}\n`,
   );
+  if (prepared.realClients) {
+    const { specs, route, routeReason } = prepared.realClients;
+    io.stderr(`clients: ${specs.map(describeSpec).join(', ')}; network: ${route} (${routeReason})\n`);
+  }
 
   const budgetMs = timeBudgetFor(prepared.timeBudgetMs ?? null, workloadMs(scenario), scenario.layouts.length);
   const budget = AbortSignal.timeout(budgetMs);
@@ -178,6 +197,7 @@ export async function runScenarioToReports(
       journal,
       signal: AbortSignal.any([io.signal, budget]),
       storeRoot: prepared.storeRoot ?? null,
+      ...(prepared.realClients ? { realClients: prepared.realClients } : {}),
       onLayoutStart: (layout) => progress.startLayout(layout, workloadMs(scenario)) || io.stderr(`running ${layout}…\n`),
     });
   } finally {

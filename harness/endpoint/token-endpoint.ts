@@ -59,11 +59,28 @@ export interface TokenEndpointOptions {
   /** Server-side limits for slow senders; defaults above. Tests shorten them. */
   headersTimeoutMs?: number;
   serverRequestTimeoutMs?: number;
+  /**
+   * Routes tried before the built-in ones (real clients' APIs, see anthropic-routes.ts). Returns
+   * true when it answered the request, having recorded it in the ledger itself.
+   */
+  extraRoutes?: ExtraRoutes;
+  /** Who sent a request that carries no worker header (e.g. from the loopback address used). */
+  workerOf?: (request: IncomingMessage) => number | null;
 }
+
+export type RecordLedger = (entry: RouteEntry) => void;
+
+export type ExtraRoutes = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: { route: string; registry: TokenRegistry; record: RecordLedger },
+) => Promise<boolean>;
 
 export interface RunningEndpoint {
   readonly url: string;
   readonly registry: TokenRegistry;
+  /** The request listener, so other servers (HTTPS, see https-front.ts) serve the same routes. */
+  readonly listener: http.RequestListener;
   close(): Promise<void>;
 }
 
@@ -82,16 +99,17 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
   const host = resolveBindHost(options);
   const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const requestTimeout = Math.max(headersTimeout, options.serverRequestTimeoutMs ?? SERVER_REQUEST_TIMEOUT_MS);
+  const listener: http.RequestListener = (request, response) => {
+    handle(request, response, context, options).catch(() => {
+      // A bug in a handler must not take the endpoint down with it; answer and keep serving.
+      options.onLedger({ route: routeOf(request), worker: null, status: 500, outcome: 'server_error', ...noTokens() });
+      respond(response, 500, { error: 'server_error' });
+    });
+  };
+  // Node checks these timeouts on a timer; its 30 s default would let a slow sender linger.
   const server = http.createServer(
-    // Node checks these timeouts on a timer; its 30 s default would let a slow sender linger.
     { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout) },
-    (request, response) => {
-      handle(request, response, context, options.onLedger).catch((error: unknown) => {
-        // A bug in a handler must not take the endpoint down with it; answer and keep serving.
-        options.onLedger({ route: routeOf(request), worker: null, status: 500, outcome: 'server_error', ...noTokens() });
-        respond(response, 500, { error: 'server_error' });
-      });
-    },
+    listener,
   );
   server.keepAliveTimeout = 5_000;
   server.on('clientError', (error, socket) => refuseUnparsable(error, socket, options));
@@ -106,6 +124,7 @@ export async function startTokenEndpoint(options: TokenEndpointOptions): Promise
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     registry,
+    listener,
     close: () =>
       new Promise<void>((resolve) => {
         // Held responses end now and are recorded as dropped, before the server is gone.
@@ -120,16 +139,17 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
   shared: Omit<RefreshContext, 'record'>,
-  onLedger: (entry: LedgerEntry) => void,
+  options: Pick<TokenEndpointOptions, 'onLedger' | 'extraRoutes' | 'workerOf'>,
 ): Promise<void> {
   const { registry } = shared;
   inHandler.add(request.socket);
   response.once('close', () => inHandler.delete(request.socket));
   const route = routeOf(request);
-  const worker = parseWorker(request.headers[WORKER_HEADER]);
-  const record = (entry: RouteEntry) => onLedger({ route, worker, ...entry });
+  const worker = parseWorker(request.headers[WORKER_HEADER]) ?? options.workerOf?.(request) ?? null;
+  const record = (entry: RouteEntry) => options.onLedger({ route, worker, ...entry });
 
   try {
+    if (await options.extraRoutes?.(request, response, { route, registry, record })) return;
     if (request.method === 'POST' && route === TOKEN_PATH) {
       const body = await readForm(request);
       await serveRefresh(body, response, { ...shared, record });
@@ -190,7 +210,7 @@ function serveApi(
 }
 
 /** Reads a JSON or form-encoded body into a flat object; anything else is `invalid_request`. */
-async function readForm(request: IncomingMessage): Promise<Record<string, unknown>> {
+export async function readForm(request: IncomingMessage): Promise<Record<string, unknown>> {
   const text = await readBody(request);
   const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
 

@@ -1,4 +1,5 @@
 import type { InjectedFault, JournalEvent, LayoutName, LedgerEvent } from '../journal/events.js';
+import { countRealClients, hasRealClientEvents, type RealClientCounters } from './real-client-counters.js';
 import { countClientFaults, type FaultCounters } from './fault-counters.js';
 
 /**
@@ -27,6 +28,8 @@ export interface LayoutCounters extends FaultCounters {
   duration_ms: number;
   ledger: LedgerCounters;
   ledger_agrees: boolean;
+  /** Present when real clients ran: their numbers, judged from outside (ledger, exits, files). */
+  real?: RealClientCounters;
   /** Filesystem types of the store and the homes the layout ran on. */
   filesystems?: { store: string; home: string };
   /** Per client of the fleet's mix (by label): who did what. */
@@ -103,7 +106,8 @@ export function countLayout(events: readonly JournalEvent[], layout: LayoutName)
       : {}),
   };
   const agrees = agreesWithLedger(counters, ledger, countDelivered(entries));
-  return { ...counters, ledger_agrees: agrees, ...extra };
+  const real = hasRealClientEvents(mine, layout) ? countRealClients(mine, layout, counters.duration_ms) : undefined;
+  return { ...counters, ledger_agrees: agrees, ...extra, ...(real ? { real } : {}) };
 }
 
 function countClients(
@@ -114,7 +118,8 @@ function countClients(
   for (const label of new Set(labels)) {
     const workers = new Set(labels.flatMap((each, index) => (each === label ? [index + 1] : [])));
     const mine = events.filter(
-      (event) => event.type !== 'ledger' && 'worker' in event && workers.has(event.worker),
+      (event) =>
+        event.type !== 'ledger' && 'worker' in event && event.worker !== null && workers.has(event.worker),
     );
     const count = (type: JournalEvent['type']) => mine.filter((event) => event.type === type).length;
     clients[label] = {

@@ -46,7 +46,13 @@ export const COUNT_METRICS = [
 ] as const;
 
 /** Every layout a threshold may name; a Record so that a new layout name cannot be forgotten. */
-const LAYOUT_NAMES: Record<LayoutName, true> = { legacy: true, shared: true, 'host-symlink': true, copies: true };
+const LAYOUT_NAMES: Record<LayoutName, true> = {
+  legacy: true,
+  shared: true,
+  'host-symlink': true,
+  copies: true,
+  'file-mount': true,
+};
 const LAYOUTS = Object.keys(LAYOUT_NAMES);
 
 const STATISTICS = [...Object.keys(PERCENTILES), 'max', 'mean'];

@@ -5,7 +5,9 @@
  * Client events mirror Claude Code's analytics events named in the design note
  * (`tengu_oauth_token_refresh_lock_*`), plus what the harness needs to explain a verdict.
  */
-export type LayoutName = 'legacy' | 'shared' | 'host-symlink' | 'copies';
+import type { RealClientEvent } from './real-client-events.js';
+
+export type LayoutName = 'legacy' | 'shared' | 'host-symlink' | 'copies' | 'file-mount';
 
 interface BaseEvent {
   /** Milliseconds since the run's origin. */
@@ -241,7 +243,8 @@ export type LedgerOutcome =
   | 'aborted'
   /** A bug in a handler; answered 500 so the endpoint keeps serving. */
   | 'server_error'
-
+  /** A real client's auxiliary call (profile, MCP listing, preconnect) that was answered. */
+  | 'aux_ok'
   /** A spent refresh token was replayed and the server revoked its whole family (RFC 9700). */
   | 'family_revoked'
   /** 429: over the server's rate limit; the token was not looked at. */
@@ -386,6 +389,7 @@ export interface RunEndEvent {
 }
 
 export type JournalEvent =
+  | RealClientEvent
   | RunStartEvent
   | RunEndEvent
   | ClientEvent

@@ -1,6 +1,7 @@
 import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { LayoutName } from '../journal/events.js';
+import { planFileMountContainer, refuseFileMountWithoutNamespaces } from './file-mount.js';
 import { planExtraContainer } from './extra-layouts.js';
 
 /**
@@ -20,6 +21,8 @@ import { planExtraContainer } from './extra-layouts.js';
  *   container/home, container/shared mount points every namespace container binds over
  */
 export const LAYOUTS: readonly LayoutName[] = ['legacy', 'shared'];
+/** Every layout the harness can build; `compare` runs LAYOUTS unless told otherwise. */
+export const ALL_LAYOUTS: readonly LayoutName[] = ['legacy', 'shared', 'file-mount'];
 
 export type IsolationName = 'namespace' | 'paths';
 
@@ -79,6 +82,11 @@ export async function planContainer(
   const privateHome = path.join(tree.homes, `w${worker}`);
   await mkdir(path.join(privateHome, '.claude'), { recursive: true });
 
+  if (layout === 'file-mount') {
+    if (isolation !== 'namespace') refuseFileMountWithoutNamespaces();
+    const plan = await planFileMountContainer(tree, worker, privateHome);
+    return { ...plan, hostHome: privateHome, hostConfigDir: path.join(privateHome, '.claude') };
+  }
   if (layout === 'host-symlink' || layout === 'copies') {
     return planExtraContainer(tree, layout, isolation, worker, privateHome);
   }

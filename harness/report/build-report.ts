@@ -5,6 +5,7 @@ import { layoutMetrics } from '../evidence/metrics.js';
 import { evaluateThreshold, parseThreshold } from '../evidence/thresholds.js';
 import { checkExpectations, judgeExpectations } from '../evidence/expectations.js';
 import { judgeRun, worstOf } from '../evidence/verdict.js';
+import { judgeRealClients } from '../evidence/real-client-verdict.js';
 import { ExitCode, TokenraceError } from '../errors.js';
 import type { JournalEvent, LayoutName, RunStartEvent } from '../journal/events.js';
 import { REPORT_SCHEMA_VERSION, type RunReport } from './run-report.js';
@@ -39,8 +40,12 @@ export function buildReport(events: readonly JournalEvent[], reportDir: string):
   const expectations = checkExpectations(start.scenario.expect, layouts);
   // `compare` judges by the legacy-vs-shared gate and the checkers; a scenario run by what the
   // scenario expects (its layouts may be meant to fail), with thresholds on top of either.
+  // Real clients answer per layout whether they lose sessions; the gate is the shared layout.
+  const hasReal = Object.values(layouts).some((counters) => counters.real);
   const judged =
-    start.scenario.judge === 'compare'
+    start.scenario.judge === 'compare' && hasReal
+      ? interruptedOr(judgeRealClients(layouts), interrupted)
+      : start.scenario.judge === 'compare'
       ? judgeRun({ layouts: planned, evidence, thresholds, interrupted })
       : worstOf(judgeExpectations(expectations), judgeRun({ layouts: [], evidence: {}, thresholds, interrupted }));
 
@@ -75,4 +80,9 @@ export function exitCodeOf(verdict: RunReport['verdict'], interrupted: boolean, 
   if (interrupted) return ExitCode.interrupted;
   if (verdict === 'inconclusive' && allowInconclusive) return ExitCode.pass;
   return ExitCode[verdict];
+}
+
+function interruptedOr(judged: { verdict: RunReport['verdict']; reasons: string[] }, interrupted: boolean) {
+  if (!interrupted) return judged;
+  return { verdict: 'inconclusive' as const, reasons: ['the run was interrupted', ...judged.reasons] };
 }

@@ -1,5 +1,13 @@
 import type { ScenarioResult } from '../run/run-scenario.js';
 import { comparisonRows, expectationRows, explainLocks, tableLayouts } from './table.js';
+import { markdownTable, REAL_CLIENT_COLUMNS, realClientRows } from './real-client-table.js';
+
+/** Runs of real clients add their own table: the built-in rows above stay empty for them. */
+function realClientSection(result: ScenarioResult): string[] {
+  const rows = realClientRows(result.layouts);
+  if (rows.length === 0) return [];
+  return ['## Real clients', '', markdownTable([[...REAL_CLIENT_COLUMNS], ...rows]), ''];
+}
 
 /**
  * report.md, shaped for a CI job summary: the verdict first, then the reasons, the table,
@@ -25,6 +33,7 @@ export function renderMarkdown(result: ScenarioResult): string {
     '',
     explainLocks(result),
     '',
+    ...realClientSection(result),
     ...markdownExpectations(result),
     ...thresholdSection(result),
     ...checkerSection(result),

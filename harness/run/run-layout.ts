@@ -38,6 +38,7 @@ import {
 import { compiledModule } from '../paths.js';
 import { reapMarkedProcesses } from '../safety/reaper.js';
 import { currentRunMarker, RUN_MARKER_VARIABLE, SCRATCH_DIR_VARIABLE } from '../safety/run-marker.js';
+import { RealClientDriver, type RealClientSetup } from './real-client-driver.js';
 
 /**
  * One layout, start to finish: a fresh endpoint and store, N containers started through
@@ -72,6 +73,8 @@ export interface LayoutRunOptions {
   signal: AbortSignal;
   /** `--config-dir`: the layout's store goes to `<storeRoot>/<layout>/store` and is kept. */
   storeRoot?: string | null;
+  /** Set when some containers run real clients (the Claude Code binary or a command). */
+  realClients?: RealClientSetup;
 }
 
 /** A container that ended on its own while the run still needed it (issue 6). */
@@ -100,6 +103,7 @@ const DEFAULT_FILESYSTEMS: Filesystems = { store: 'disk', home: 'disk' };
 const STARTUP_TIMEOUT_MS = 30_000;
 /** How long sessions get after their deadline (or a stop) before they are killed. */
 const SHUTDOWN_GRACE_MS = 5_000;
+const REAL_CLIENT_SHUTDOWN_GRACE_MS = 40_000;
 
 export async function runLayout(options: LayoutRunOptions): Promise<LayoutRunResult> {
   const { journal, clock, layout } = options;
@@ -137,6 +141,9 @@ async function runInScratch(
   const filesystems = options.filesystems ?? DEFAULT_FILESYSTEMS;
   await mkdir(path.join(scratch, 'faults'));
   let seq = 0;
+  const driver = options.realClients
+    ? new RealClientDriver(options.realClients, { ...options, journal, clock })
+    : null;
 
   const endpoint = await startTokenEndpoint({
     accessTtlMs: options.tokenTtlMs,
@@ -144,8 +151,10 @@ async function runInScratch(
     server: options.server,
     seed: options.seed,
     onLedger: (entry) => journal.append({ t: clock.now(), layout, type: 'ledger', seq: ++seq, ...entry }),
+    ...driver?.endpointOptions(),
   });
   resources.push(() => endpoint.close());
+  if (driver) resources.push(await driver.start(scratch, tree, endpoint));
 
   const lastEvents = new Map<number, string>();
   const hellos = new Set<number>();
@@ -212,16 +221,22 @@ async function runInScratch(
   };
   for (const plan of plans) {
     const context = { client: clients[plan.worker - 1]!, faults, scratch };
-    const task = buildTask(options, tree, plan, context, endpoint.url, path.join(scratch, 'events.sock'));
+    const socketPath = path.join(scratch, 'events.sock');
+    // Built-in clients beside real ones refresh on the real client's 5-minute margin.
+    const builtin = driver ? { ...options, refreshMarginMs: driver.refreshMarginMs } : options;
+    const realTask = driver?.taskFor(plan.worker, plan, socketPath, endpoint.url);
+    const task = realTask ?? buildTask(builtin, tree, plan, context, endpoint.url, socketPath);
     const run = (pool.run(task) as Promise<ContainerResult>).catch((error) => workerDied(plan.worker, error));
-    tasks.push(run.then((result) => (onEnd(result), result)));
+    // A real client's exit code is evidence judged by real-client-driver.ts, not a harness crash.
+    tasks.push(realTask ? run : run.then((result) => (onEnd(result), result)));
   }
   const finished = Promise.all(tasks);
   const signal = AbortSignal.any([options.signal, crashed.signal]);
 
   const started = await waitForStart(allReady, finished, signal);
   if (started === 'ready') {
-    await seedStore(endpoint.url, tree.configDir);
+    // Real-client runs seeded the store before their containers mounted it.
+    if (!driver) await seedStore(endpoint.url, tree.configDir);
     await seedCopies(tree, plans);
     await plantFutureLocks(faults, plans, (aheadMs, lockPath) =>
       journal.append({ t: clock.now(), layout, type: 'worker_fault', worker: 0, kind: 'future-lock', lockPath, aheadMs }),
@@ -236,6 +251,7 @@ async function runInScratch(
     journal.append({ t: clock.now(), layout, type: 'worker_exit', ...result, stderrTail: isClean(result) ? '' : result.stderrTail });
   }
   for (const crash of crashes) journal.append({ t: clock.now(), type: 'worker_crash', ...crash });
+  await driver?.finish();
   const endedAt = clock.now();
   journal.append({ t: endedAt, layout, type: 'layout_end', interrupted });
 
@@ -319,7 +335,9 @@ async function waitForEnd(
   if (stopNow) stop();
   options.signal.addEventListener('abort', stop, { once: true });
 
-  const hardLimitMs = (stopNow ? 0 : options.durationMs) + SHUTDOWN_GRACE_MS;
+  // A real client's last run may start just before the deadline and take seconds to finish.
+  const graceMs = options.realClients ? REAL_CLIENT_SHUTDOWN_GRACE_MS : SHUTDOWN_GRACE_MS;
+  const hardLimitMs = (stopNow ? 0 : options.durationMs) + graceMs;
   const outcome = await Promise.race([finished, sleep(hardLimitMs, null, { ref: false }), abortedThenGrace(options.signal)]);
   if (outcome) return outcome;
 

@@ -9,6 +9,7 @@ import { DEFAULT_MIN_CONTENDED_WINDOWS } from '../scenario/gate-options.js';
 import { SCENARIO_DEFAULTS } from '../scenario/scenario-defaults.js';
 import { workloadMs, type Scenario } from '../scenario/scenario-schema.js';
 import { runLayout } from './run-layout.js';
+import type { RealClientSetup } from './real-client-driver.js';
 
 /**
  * One scenario: the same workload once per layout the scenario names, in its order. Everything
@@ -51,6 +52,8 @@ export interface ScenarioContext {
   /** The gate: thresholds, inconclusive allowed, least contended windows. */
   gate?: GateSettings;
   onLayoutStart?: (layout: LayoutName) => void;
+  /** Set when containers run the Claude Code binary or a command (real-client-driver.ts). */
+  realClients?: RealClientSetup;
 }
 
 export async function runScenario(scenario: Scenario, context: ScenarioContext): Promise<ScenarioResult> {
@@ -84,6 +87,7 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
       clock,
       signal: context.signal,
       storeRoot: context.storeRoot ?? null,
+      ...(context.realClients ? { realClients: context.realClients } : {}),
     });
     interrupted ||= result.interrupted;
     crashed ||= result.crashes.length > 0;

@@ -23,7 +23,7 @@ export interface FlagDefinition {
    * How the typed text reaches the schema: `count` digits as a number, `duration` ("4s") as
    * milliseconds, `text` as typed. What does not convert goes as typed, for the schema to refuse.
    */
-  kind: 'count' | 'duration' | 'text';
+  kind: 'count' | 'duration' | 'text' | 'list';
   describe: string;
   /** Shown in --help: the scenario default. */
   default: string;
@@ -39,7 +39,50 @@ export const FLAG_DEFINITIONS: readonly FlagDefinition[] = [
   flag('refresh-latency', ['server', 'refreshLatency'], 'duration', 'time the endpoint takes to answer a refresh', ms(D.server.refreshLatency)),
   flag('api-interval', ['workload', 'apiInterval'], 'duration', "pause between one session's API calls", ms(D.workload.apiInterval)),
   flag('request-timeout', ['client', 'requestTimeoutMs'], 'duration', 'client timeout for each HTTP request', ms(D.requestTimeout)),
+  flag('layouts', ['layouts'], 'list', 'layouts to run, comma separated (see tokenrace scenarios)', D.layouts.join(',')),
+  flag('reuse-policy', ['server', 'reuse'], 'text', 'answer to a replayed refresh token: strict, family-revocation', 'strict'),
 ];
+
+/**
+ * Flags that choose the client the containers run (real-client runs, issue 5). They pick a
+ * program, not a scenario knob, so they sit beside the scenario like `--out`.
+ */
+export const CLIENT_FLAGS = {
+  client: {
+    describe: 'client per container: builtin, claude-code[@version], exec; a comma list mixes them',
+    default: 'builtin (exec with --client-cmd)',
+  },
+  'claude-bin': { describe: 'run this Claude Code binary (native, or a cli.js) instead of a version', default: '' },
+  'client-cmd': { describe: 'command each exec container runs (sh -c); implies --client exec', default: '' },
+  versions: { describe: 'matrix: Claude Code versions, comma separated (e.g. 1.0.100,2.1.197)', default: '' },
+} as const;
+
+export interface ClientFlags {
+  client: string;
+  claudeBin: string;
+  clientCmd: string;
+  versions: string[];
+}
+
+const CLIENT_PATTERN = /^(builtin|exec|claude-code(@\d+\.\d+\.\d+)?)(,(builtin|exec|claude-code(@\d+\.\d+\.\d+)?))*$/;
+
+/** Validates the client flags; refuses a bad one with its name, never guesses. */
+export function resolveClientFlags(raw: Partial<Record<string, unknown>>): ClientFlags {
+  const text = (name: string) => {
+    const value = raw[name];
+    if (Array.isArray(value)) throw invalidOption(`--${name}`, value.join(' '), 'a single value');
+    return value === undefined ? '' : String(value);
+  };
+  const clientCmd = text('client-cmd');
+  const client = text('client') || (clientCmd ? 'exec' : 'builtin');
+  if (!CLIENT_PATTERN.test(client)) {
+    throw invalidOption('--client', client, 'a comma list of builtin, claude-code[@x.y.z], exec');
+  }
+  const versions = text('versions') === '' ? [] : text('versions').split(',').map((part) => part.trim());
+  const bad = versions.find((version) => !/^\d+\.\d+\.\d+$/.test(version));
+  if (bad !== undefined) throw invalidOption('--versions', text('versions'), 'a comma list of versions such as 2.1.197');
+  return { client, claudeBin: text('claude-bin'), clientCmd, versions };
+}
 
 /** Flags that are about the run, not the scenario. */
 export const RUN_FLAGS = {
@@ -162,12 +205,18 @@ export function applyFlags(input: unknown, raw: Partial<Record<string, unknown>>
   const overrides = flagOverrides(raw);
   const merged = mergeDeep(input, overrides);
   if ('duration' in overrides) delete merged.cycles;
+  // --layouts picks which layouts run: expectations about the others have nothing to check.
+  if (Array.isArray(overrides.layouts) && isObject(merged.expect)) {
+    const kept = Object.entries(merged.expect).filter(([layout]) => (overrides.layouts as unknown[]).includes(layout));
+    merged.expect = Object.fromEntries(kept);
+  }
   return merged;
 }
 
 function convert(kind: FlagDefinition['kind'], text: string): unknown {
   if (kind === 'count') return /^-?\d+$/.test(text) ? Number(text) : text;
   if (kind === 'duration') return parseDuration(text) ?? text;
+  if (kind === 'list') return text.split(',').map((part) => part.trim());
   return text;
 }
 

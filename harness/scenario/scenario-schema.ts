@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { serverSettingsSchema } from '../endpoint/server-settings.js';
-import { LAYOUTS } from '../layout/layouts.js';
+import { ALL_LAYOUTS } from '../layout/layouts.js';
 import type { LayoutName } from '../journal/events.js';
 import { clientMixSchema, clientSettingsSchema } from '../client/client-profile.js';
 import { workerFaultsSchema } from '../fleet/worker-faults.js';
@@ -21,9 +21,9 @@ import { SCENARIO_DEFAULTS as D } from './scenario-defaults.js';
 export const isolationRequestSchema = oneOf(['auto', 'namespace', 'paths']);
 
 /** Every layout a scenario may name; `compare` runs legacy and shared. */
-export const ALL_LAYOUTS = [...LAYOUTS, ...EXTRA_LAYOUTS] as unknown as [LayoutName, ...LayoutName[]];
+export const SCENARIO_LAYOUTS = [...ALL_LAYOUTS, ...EXTRA_LAYOUTS] as unknown as [LayoutName, ...LayoutName[]];
 
-const layoutSchema = oneOf(ALL_LAYOUTS);
+const layoutSchema = oneOf(SCENARIO_LAYOUTS);
 
 /**
  * The endpoint: its rotation policy, rate limit and faults (endpoint/server-settings.ts), plus

@@ -1,0 +1,74 @@
+import { claudeFromPath, installClaude, type ClaudeBinary } from '../client/claude-install.js';
+import { hasRealClients, parseClientSpecs, type ClientSpec } from '../client/client-spec.js';
+import { refuseFileMountWithoutNamespaces } from '../layout/file-mount.js';
+import type { IsolationName } from '../layout/layouts.js';
+import { isInsideRunNetns, probeNetNamespace, reexecInNetNamespace } from '../isolation/net-namespace.js';
+import type { RealClientSetup } from '../run/real-client-driver.js';
+import type { LayoutName } from '../journal/events.js';
+import type { ClientFlags } from '../scenario/options.js';
+
+/**
+ * Everything a run of real clients needs before its first container starts: the specs, each
+ * Claude Code version installed (while the network is still there), and the route to the mock.
+ *
+ * Where network namespaces work, the coordinator does not run the fleet itself: it starts itself
+ * again inside `unshare --net --mount` and passes on that run's exit code, so the endpoint and
+ * every container share a loopback with no way out.
+ */
+export type RealClientPlan =
+  | { status: 'builtin' }
+  | { status: 'reexec'; exitCode: number }
+  | { status: 'ready'; setup: RealClientSetup };
+
+export async function prepareRealClients(
+  options: Pick<ClientFlags, 'client' | 'clientCmd' | 'claudeBin'>,
+  layouts: readonly LayoutName[],
+  isolation: IsolationName,
+  onNote: (text: string) => void,
+): Promise<RealClientPlan> {
+  if (layouts.includes('file-mount') && isolation !== 'namespace') refuseFileMountWithoutNamespaces();
+  const specs = withCustomBinary(parseClientSpecs(options.client, options.clientCmd), options.claudeBin);
+  if (!hasRealClients(specs)) return { status: 'builtin' };
+
+  const binaries = await installAll(specs, options.claudeBin, onNote);
+  if (!isInsideRunNetns()) {
+    const probe = probeNetNamespace();
+    if (probe.available) return { status: 'reexec', exitCode: await reexecInNetNamespace(process.argv.slice(1)) };
+    // TODO(isolation): on the proxy route a client that ignores HTTPS_PROXY could reach the network;
+    // only the network namespace makes that impossible. Claude Code honours the variable.
+    onNote(`warning: no network namespace (${probe.reason}); real clients reach the mock through an HTTPS proxy\n`);
+    return { status: 'ready', setup: { specs, binaries, route: 'proxy', routeReason: probe.reason, cwd: process.cwd() } };
+  }
+
+  const route = isolation === 'namespace' ? 'hosts' : 'proxy';
+  const routeReason =
+    route === 'hosts'
+      ? 'network namespace with loopback only; /etc/hosts per container'
+      : 'network namespace with loopback only; HTTPS_PROXY (no mount namespace for /etc/hosts)';
+  return { status: 'ready', setup: { specs, binaries, route, routeReason, cwd: process.cwd() } };
+}
+
+/** With --claude-bin, every claude-code container runs that file, whatever version was named. */
+function withCustomBinary(specs: ClientSpec[], claudeBin: string): ClientSpec[] {
+  if (!claudeBin) return specs;
+  return specs.map((spec) => (spec.kind === 'claude-code' ? { kind: 'claude-code', version: 'custom' } : spec));
+}
+
+async function installAll(
+  specs: readonly ClientSpec[],
+  claudeBin: string,
+  onNote: (text: string) => void,
+): Promise<Map<string, ClaudeBinary>> {
+  const binaries = new Map<string, ClaudeBinary>();
+  for (const spec of specs) {
+    if (spec.kind !== 'claude-code' || binaries.has(spec.version)) continue;
+    if (spec.version === 'custom') {
+      binaries.set('custom', claudeFromPath(claudeBin));
+      continue;
+    }
+    const binary = await installClaude(spec.version);
+    if (!isInsideRunNetns()) onNote(`claude-code@${spec.version}: ${binary.kind}, ${binary.argv.at(-1)}\n`);
+    binaries.set(spec.version, binary);
+  }
+  return binaries;
+}

@@ -1,0 +1,88 @@
+import type { LayoutCounters } from '../evidence/counters.js';
+import type { RealClientCounters } from '../evidence/real-client-counters.js';
+import type { LayoutName } from '../journal/events.js';
+import type { ScenarioResult as CompareResult } from '../run/run-scenario.js';
+
+/**
+ * Tables for runs of real clients: one row per layout (compare) or per version and layout
+ * (matrix), all from RealClientCounters, so the terminal, report.md and the README's matrix show
+ * the same numbers.
+ */
+export const REAL_CLIENT_COLUMNS = [
+  'layout',
+  'refresh locks seen',
+  'POSTs',
+  'generations',
+  'max POSTs/gen',
+  'invalid_grant',
+  'runs (exit codes)',
+  'store',
+  'sessions',
+] as const;
+
+export function realClientRow(layout: string, real: RealClientCounters): string[] {
+  return [
+    layout,
+    describePlacement(real),
+    String(real.refresh_posts),
+    String(real.generations),
+    String(real.max_posts_per_generation),
+    String(real.invalid_grant),
+    `${real.runs} (${Object.entries(real.exit_codes).map(([code, n]) => `${code}×${n}`).join(' ') || '-'})`,
+    real.store,
+    real.sessions_lost ? 'LOST' : 'kept',
+  ];
+}
+
+/** `inside: .oauth_refresh.lock; beside: config.lock` — refresh locks only, by file name. */
+export function describePlacement(real: RealClientCounters): string {
+  const refresh = real.locks_seen.filter((line) => !line.startsWith('other '));
+  if (refresh.length === 0) return 'none';
+  return refresh
+    .map((line) => {
+      const [place, where] = line.split(' ');
+      return `${place === 'inside-config' ? 'inside' : 'beside'} ${where!.split('/').at(-1)}`;
+    })
+    .join(', ');
+}
+
+export function realClientRows(layouts: Partial<Record<LayoutName, LayoutCounters>>): string[][] {
+  return Object.entries(layouts).flatMap(([layout, counters]) => (counters.real ? [realClientRow(layout, counters.real)] : []));
+}
+
+export function renderRealClientTable(result: CompareResult): string {
+  const rows = realClientRows(result.layouts);
+  const clients = Object.values(result.layouts)[0]?.real?.clients ?? {};
+  const unknown = [...new Set(Object.values(result.layouts).flatMap((counters) => counters.real?.unknown_routes ?? []))];
+  return [
+    `clients: ${Object.entries(clients).map(([name, n]) => `${name} ×${n}`).join(', ')}`,
+    alignedTable([[...REAL_CLIENT_COLUMNS], ...rows]),
+    ...describeShares(result),
+    ...(unknown.length ? [`routes the mock does not know (answered 404): ${unknown.join(', ')}`] : []),
+    `verdict: ${result.verdict} (${result.reasons.join('; ')})`,
+  ].join('\n');
+}
+
+/** Mixed fleets: who made the POSTs and who got the invalid_grant, per layout and client. */
+function describeShares(result: CompareResult): string[] {
+  return Object.entries(result.layouts).flatMap(([layout, counters]) => {
+    const shares = Object.entries(counters.real?.by_client ?? {});
+    if (shares.length < 2) return [];
+    return shares.map(
+      ([client, share]) =>
+        `${layout} ${client}: ${share.refresh_posts} POSTs, ${share.invalid_grant} invalid_grant, ` +
+        `${share.failed_runs}/${share.runs} runs failed`,
+    );
+  });
+}
+
+export function alignedTable(rows: readonly string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+}
+
+export function markdownTable(rows: readonly string[][]): string {
+  const [head, ...body] = rows;
+  const line = (row: readonly string[]) => `| ${row.join(' | ')} |`;
+  return [line(head!), line(head!.map(() => '---')), ...body.map(line)].join('\n');
+}
