@@ -12,8 +12,7 @@ import { writeReports } from '../report/write-reports.js';
 import { fleetLabel, runScenario, type Judge, type ScenarioResult } from '../run/run-scenario.js';
 import { workloadMs, type Scenario } from '../scenario/scenario-schema.js';
 import { createProgress } from './progress.js';
-import type { JournalEvent } from '../journal/events.js';
-import type { WorkerCrash } from '../run/run-layout.js';
+import type { HarnessFaults } from '../report/harness-faults.js';
 import { checkWritableDir } from '../safety/output-preflight.js';
 import { adoptRunMarker } from '../safety/run-marker.js';
 import { guardConfigDir } from '../safety/store-guard.js';
@@ -97,43 +96,6 @@ async function preflight(configDir: string | null, reportDir: string, runId: str
   }
 }
 
-/** Harness faults (issue 6), added to the report built from the journal. */
-export interface HarnessFaults {
-  /** Containers that died on their own; the run stopped at the first and the report is partial. */
-  crashes: WorkerCrash[];
-  /** The run was stopped because it outlived --time-budget. */
-  time_budget_exceeded: boolean;
-}
-
-/**
- * Marks a report partial when the harness itself failed: a worker crash or the time budget.
- * TODO(evidence): `tokenrace report` rebuilds from the journal and sees the crashes (worker_crash
- * events) but not the budget; a run_end field for it would let the rebuild agree.
- */
-function withHarnessFaults<T extends ScenarioResult>(
-  result: T,
-  events: readonly JournalEvent[],
-  overBudgetMs: number | null,
-): T & HarnessFaults {
-  const crashes = events.flatMap((event) =>
-    event.type === 'worker_crash' ? [{ ...event, t: undefined, type: undefined }] : [],
-  ).map(({ t: _t, type: _type, ...crash }) => crash as WorkerCrash);
-  const why = [
-    ...(overBudgetMs !== null ? [`the run outlived its time budget of ${overBudgetMs} ms and was stopped`] : []),
-    ...crashes.map((crash) => `worker ${crash.worker} (${crash.layout}) died on its own (${crash.signal ?? `exit ${crash.exitCode}`})`),
-  ];
-  const partial = why.length > 0;
-  const reasons = [...why, ...result.reasons.filter((line) => overBudgetMs === null || line !== 'the run was interrupted')];
-  return {
-    ...result,
-    ...(overBudgetMs !== null ? { interrupted: false } : {}),
-    verdict: partial ? 'inconclusive' : result.verdict,
-    reasons,
-    crashes,
-    time_budget_exceeded: overBudgetMs !== null,
-  };
-}
-
 /** Faults of the harness itself go to stderr as `error` lines after the (partial) result. */
 function warnAboutFaults(result: ScenarioResult & Partial<HarnessFaults>, io: CommandIo): void {
   for (const crash of result.crashes ?? []) {
@@ -198,6 +160,7 @@ export async function runScenarioToReports(
       signal: AbortSignal.any([io.signal, budget]),
       storeRoot: prepared.storeRoot ?? null,
       ...(prepared.realClients ? { realClients: prepared.realClients } : {}),
+      overBudgetMs: () => (budget.aborted && !io.signal.aborted ? budgetMs : null),
       onLayoutStart: (layout) => progress.startLayout(layout, workloadMs(scenario)) || io.stderr(`running ${layout}…\n`),
     });
   } finally {
@@ -208,8 +171,7 @@ export async function runScenarioToReports(
   // TODO(evidence): a harness error (exit 4) above leaves events.ndjson without run_end and no
   // report; `tokenrace report` on it then reads the run as interrupted.
   const events = await readJournal(journalFile);
-  const overBudgetMs = budget.aborted && !io.signal.aborted ? budgetMs : null;
-  const result = withHarnessFaults(buildReport(events, reportDir), events, overBudgetMs);
+  const result = buildReport(events, reportDir);
   await writeReports(result, events);
   return result;
 }

@@ -386,6 +386,8 @@ export interface RunEndEvent {
   type: 'run_end';
   layout?: undefined;
   interrupted: boolean;
+  /** Set when --time-budget stopped the run: the budget, in milliseconds. */
+  timeBudgetExceededMs?: number;
 }
 
 export type JournalEvent =

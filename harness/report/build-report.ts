@@ -8,6 +8,7 @@ import { judgeRun, worstOf } from '../evidence/verdict.js';
 import { judgeRealClients } from '../evidence/real-client-verdict.js';
 import { ExitCode, TokenraceError } from '../errors.js';
 import type { JournalEvent, LayoutName, RunStartEvent } from '../journal/events.js';
+import { withHarnessFaults } from './harness-faults.js';
 import { REPORT_SCHEMA_VERSION, type RunReport } from './run-report.js';
 
 /**
@@ -49,7 +50,7 @@ export function buildReport(events: readonly JournalEvent[], reportDir: string):
       ? judgeRun({ layouts: planned, evidence, thresholds, interrupted })
       : worstOf(judgeExpectations(expectations), judgeRun({ layouts: [], evidence: {}, thresholds, interrupted }));
 
-  return {
+  const report = {
     schema_version: REPORT_SCHEMA_VERSION,
     run_id: start.run_id,
     scenario: start.scenario.name,
@@ -74,6 +75,7 @@ export function buildReport(events: readonly JournalEvent[], reportDir: string):
     thresholds,
     exit_code: exitCodeOf(judged.verdict, interrupted, start.gate.allow_inconclusive),
   };
+  return withHarnessFaults(report, events);
 }
 
 export function exitCodeOf(verdict: RunReport['verdict'], interrupted: boolean, allowInconclusive: boolean): number {

@@ -1,3 +1,4 @@
+import type { WorkerCrashRecord } from './harness-faults.js';
 import type { LayoutCounters } from '../evidence/counters.js';
 import type { ExpectationCheck } from '../evidence/expectations.js';
 import type { LayoutEvidence } from '../evidence/layout-evidence.js';
@@ -42,4 +43,8 @@ export interface RunReport {
   thresholds: ThresholdResult[];
   /** The exit code the gate gives this report (see errors.ts ExitCode). */
   exit_code: number;
+  /** Containers that died on their own (harness-faults.ts); empty when none did. */
+  crashes: WorkerCrashRecord[];
+  /** True when --time-budget stopped the run. */
+  time_budget_exceeded: boolean;
 }

@@ -54,6 +54,8 @@ export interface ScenarioContext {
   onLayoutStart?: (layout: LayoutName) => void;
   /** Set when containers run the Claude Code binary or a command (real-client-driver.ts). */
   realClients?: RealClientSetup;
+  /** The --time-budget in ms when it is what stopped the run, else null. */
+  overBudgetMs?: () => number | null;
 }
 
 export async function runScenario(scenario: Scenario, context: ScenarioContext): Promise<ScenarioResult> {
@@ -93,7 +95,9 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
     crashed ||= result.crashes.length > 0;
   }
   interrupted ||= context.signal.aborted;
-  context.journal.append({ t: clock.now(), type: 'run_end', interrupted });
+  const overBudgetMs = context.overBudgetMs?.() ?? null;
+  const budget = overBudgetMs !== null ? { timeBudgetExceededMs: overBudgetMs } : {};
+  context.journal.append({ t: clock.now(), type: 'run_end', interrupted, ...budget });
   return buildReport(context.journal.events, context.reportDir);
 }
 

@@ -186,7 +186,7 @@ export function flagIssue(
   raw: Partial<Record<string, unknown>>,
 ): Error | null {
   for (const issue of issues) {
-    const definition = FLAG_DEFINITIONS.find((candidate) => samePath(candidate.path, issue.path));
+    const definition = FLAG_DEFINITIONS.find((candidate) => startsWithPath(issue.path, candidate.path));
     if (!definition || raw[definition.flag] === undefined) continue;
 
     const described = describeIssue(issue, input);
@@ -226,8 +226,9 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   cursor[path[path.length - 1]!] = value;
 }
 
-function samePath(a: readonly PropertyKey[], b: readonly PropertyKey[]): boolean {
-  return a.length === b.length && a.every((key, index) => key === b[index]);
+/** True when `path` is `prefix` or lies under it (`layouts.0` lies under `layouts`). */
+function startsWithPath(path: readonly PropertyKey[], prefix: readonly PropertyKey[]): boolean {
+  return path.length >= prefix.length && prefix.every((key, index) => key === path[index]);
 }
 
 function mergeDeep(base: Record<string, unknown>, overrides: Record<string, unknown>): Record<string, unknown> {
