@@ -10,5 +10,9 @@ export default defineConfig({
     // Integration tests spawn dozens of processes; on a 2-core machine running test files in
     // parallel only makes timing-dependent assertions flaky.
     fileParallelism: false,
+    // Integration tests race real processes for real locks; on a shared, loaded machine a
+    // scheduling stall can starve one run of the contention it needs. A behaviour that is really
+    // broken fails every attempt; a run that was merely starved gets another try.
+    retry: 2,
   },
 });

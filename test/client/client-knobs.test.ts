@@ -63,7 +63,8 @@ describe('client knobs', () => {
     // Worker 1 refreshes first; worker 2 kept the first token in memory and spends it late.
     const fleet = (onInvalidGrant: string) => [
       { workers: 1, client: { profile: 'no-lock', label: 'first', refreshMarginMs: 600 } },
-      { workers: 1, client: { profile: 'no-lock', label: 'late', tokenRead: 'once', onInvalidGrant } },
+      // No re-read before the refresh either: with no lock, that re-read would adopt the token.
+      { workers: 1, client: { profile: 'no-lock', label: 'late', tokenRead: 'once', rereadAfterLock: false, onInvalidGrant } },
     ];
     const logout = await runFleet({ workers: 2, mix: fleet('logout') });
     expect(logout.counters.clients?.late?.invalid_grant).toBeGreaterThan(0);
