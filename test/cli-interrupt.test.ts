@@ -23,11 +23,17 @@ describe('an interrupted compare', () => {
       const run = await runCli(['compare', '--workers', '4', '--duration', '30s', '--json', '--out', out.dir], {
         // Every temp dir the run makes goes under this one, so leftovers are easy to count.
         env: { TMPDIR: tmp.dir },
+        // Four seconds in, as a person would, but never before the containers exist: on a loaded
+        // machine starting them can take longer than that.
         onSpawn: (pid) => {
-          setTimeout(() => {
+          const startedAt = Date.now();
+          const poll = setInterval(() => {
             aliveBeforeSignal = processesMentioning(tmp.dir).length;
+            const ready = aliveBeforeSignal >= 5 || Date.now() - startedAt > 30_000;
+            if (Date.now() - startedAt < 4_000 || !ready) return;
+            clearInterval(poll);
             process.kill(pid, signal);
-          }, 4_000);
+          }, 250);
         },
       });
 
