@@ -49,3 +49,13 @@ describe('compare refuses bad input', () => {
     expect(run.stderr).toContain('wokers');
   });
 });
+
+describe('compare refuses an --out it cannot create', () => {
+  it.each(['/proc/tokenrace-reports', '/dev/null/reports'])('--out %s: exit 2 at once, naming --out', async (target) => {
+    const run = await runCli(['compare', '--out', target, '--duration', '1s']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('ERR_OUTPUT_UNWRITABLE');
+    expect(run.stderr).toContain('--out');
+  });
+});

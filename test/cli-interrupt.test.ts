@@ -16,13 +16,19 @@ afterEach(async () => {
 });
 
 describe('an interrupted compare', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)(
-    'stops its workers on %s, leaves no process or temp dir, and reports what ran as interrupted',
-    async (signal) => {
+  it.each([
+    ['SIGINT', 'the command'],
+    ['SIGTERM', 'the command'],
+    ['SIGINT', 'its whole process group, as Ctrl-C in a terminal'],
+  ] as const)(
+    'stops its workers on %s to %s, leaves no process or temp dir, and reports what ran as interrupted',
+    async (signal, target) => {
+      const wholeGroup = target !== 'the command';
       let aliveBeforeSignal = 0;
       const run = await runCli(['compare', '--workers', '4', '--duration', '30s', '--json', '--out', out.dir], {
         // Every temp dir the run makes goes under this one, so leftovers are easy to count.
         env: { TMPDIR: tmp.dir },
+        processGroup: wholeGroup,
         // Four seconds in, as a person would, but never before the containers exist: on a loaded
         // machine starting them can take longer than that.
         onSpawn: (pid) => {
@@ -32,7 +38,7 @@ describe('an interrupted compare', () => {
             const ready = aliveBeforeSignal >= 5 || Date.now() - startedAt > 30_000;
             if (Date.now() - startedAt < 4_000 || !ready) return;
             clearInterval(poll);
-            process.kill(pid, signal);
+            process.kill(wholeGroup ? -pid : pid, signal);
           }, 250);
         },
       });

@@ -93,6 +93,8 @@ function waitForGo(socket: Socket, worker: number, stop: AbortController): Promi
   let started = false;
   return new Promise((resolve) => {
     const lines = createInterface({ input: socket, crlfDelay: Infinity });
+    // readline re-emits socket errors; the socket's 'close' below decides what happens next.
+    lines.on('error', () => undefined);
     lines.on('line', (line) => {
       const message = JSON.parse(line) as CoordinatorMessage;
       if (message.type === 'go') resolve(message.deadlineEpochMs);

@@ -120,6 +120,8 @@ function openChannel(socketPath: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(socketPath, () => resolve(socket));
     socket.once('error', reject);
+    // After the connection, errors end in 'close' (handled in waitForGo), never in a crash.
+    socket.on('error', () => undefined);
   });
 }
 
@@ -127,6 +129,8 @@ function waitForGo(socket: Socket, worker: number, stop: () => void): Promise<nu
   socket.write(JSON.stringify({ type: 'hello', worker }) + '\n');
   return new Promise((resolve) => {
     const lines = createInterface({ input: socket, crlfDelay: Infinity });
+    // readline re-emits socket errors; the socket's 'close' below decides what happens next.
+    lines.on('error', () => undefined);
     lines.on('line', (line) => {
       const message = JSON.parse(line) as CoordinatorMessage;
       if (message.type === 'go') resolve(message.deadlineEpochMs);

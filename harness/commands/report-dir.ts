@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { TokenraceError } from '../errors.js';
 
@@ -16,7 +16,7 @@ export function newRunId(now = new Date()): string {
 export async function createReportDir(out: string, runId: string): Promise<string> {
   const reportDir = path.resolve(out, runId);
   try {
-    await mkdir(path.resolve(out), { recursive: true });
+    await makeDirectories(path.resolve(out));
     await mkdir(reportDir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
@@ -29,4 +29,29 @@ export async function createReportDir(out: string, runId: string): Promise<strin
 
 export async function removeReportDir(reportDir: string): Promise<void> {
   await rm(reportDir, { recursive: true, force: true });
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's own `{ recursive: true }` never returns for a path
+ * under /proc (mkdir answers ENOENT, the parent exists, and it tries again forever); this fails
+ * at the first level that cannot be made, with that level's error code.
+ */
+export async function makeDirectories(target: string): Promise<void> {
+  const missing: string[] = [];
+  for (let cursor = path.resolve(target); !(await isDirectory(cursor)); cursor = path.dirname(cursor)) {
+    missing.unshift(cursor);
+    if (path.dirname(cursor) === cursor) break;
+  }
+  for (const directory of missing) {
+    await mkdir(directory).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+  }
+}
+
+async function isDirectory(candidate: string): Promise<boolean> {
+  return stat(candidate).then(
+    (found) => found.isDirectory(),
+    () => false,
+  );
 }

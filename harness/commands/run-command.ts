@@ -17,7 +17,7 @@ import { checkWritableDir } from '../safety/output-preflight.js';
 import { adoptRunMarker } from '../safety/run-marker.js';
 import { guardConfigDir } from '../safety/store-guard.js';
 import { OVERWRITE_REAL_STORE_FLAG, timeBudgetFor, type RunSafety } from '../scenario/options.js';
-import { createReportDir, newRunId, removeReportDir } from './report-dir.js';
+import { createReportDir, makeDirectories, newRunId, removeReportDir } from './report-dir.js';
 import { prepareRealClients } from './real-client-setup.js';
 import { renderRealClientTable } from '../report/real-client-table.js';
 import { describeSpec } from '../client/client-spec.js';
@@ -82,7 +82,7 @@ async function preflight(configDir: string | null, reportDir: string, runId: str
     await checkWritableDir(tmpdir(), 'TMPDIR');
     if (!configDir) return null;
 
-    await mkdir(configDir, { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+    await makeDirectories(configDir).catch((error: NodeJS.ErrnoException) => {
       const shown = JSON.stringify(configDir);
       throw new TokenraceError('ERR_OUTPUT_UNWRITABLE', `--config-dir: cannot create ${shown} (${error.code})`);
     });

@@ -68,6 +68,9 @@ function runClientOnce(task: ContainerTask, env: Record<string, string>): Promis
       env,
       cwd: task.cwd,
       stdio: ['pipe', 'ignore', 'pipe'],
+      // A session of its own: a terminal's Ctrl-C goes to the whole foreground process group,
+      // and the coordinator, not the terminal, decides how a run's clients stop.
+      detached: true,
     });
     runningClients.add(child);
 

@@ -59,6 +59,9 @@ export class EventChannel {
     let worker: number | null = null;
     socket.on('error', () => socket.destroy());
     const lines = createInterface({ input: socket, crlfDelay: Infinity });
+    // readline re-emits its input's errors (EPIPE, ECONNRESET when a client is killed): without
+    // this listener a dying client would crash the coordinator with an unhandled 'error'.
+    lines.on('error', () => socket.destroy());
     lines.on('line', (line) => {
       const message = parseMessage(line);
       if (!message) return;

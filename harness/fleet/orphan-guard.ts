@@ -31,6 +31,11 @@ function stopClients(signal: NodeJS.Signals): void {
   for (const child of runningClients) child.kill(signal);
 }
 
+// A terminal's Ctrl-C reaches every process of the foreground group, workers included. The
+// coordinator turns it into an orderly stop (stop message, report); a worker dying on it would
+// look like a crash and cut the report short.
+process.on('SIGINT', () => undefined);
+
 // Tinypool ends workers with SIGTERM; their clients go with them.
 process.on('SIGTERM', () => {
   stopClients('SIGTERM');

@@ -18,13 +18,16 @@ export interface CliRun {
 /** Runs the built CLI as a user would, in `cwd`. `onSpawn` may signal the process mid-run. */
 export function runCli(
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void; processGroup?: boolean } = {},
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? PROJECT_ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, as a shell gives a foreground job: a signal to -pid reaches every
+      // process in it, as a terminal's Ctrl-C does.
+      detached: options.processGroup ?? false,
     });
     let stdout = '';
     let stderr = '';
