@@ -36,6 +36,7 @@ import {
   type RunTree,
 } from '../layout/layouts.js';
 import { compiledModule } from '../paths.js';
+import type { WorkerCrashRecord } from '../report/harness-faults.js';
 import { reapMarkedProcesses } from '../safety/reaper.js';
 import { currentRunMarker, RUN_MARKER_VARIABLE, SCRATCH_DIR_VARIABLE } from '../safety/run-marker.js';
 import { RealClientDriver, type RealClientSetup } from './real-client-driver.js';
@@ -78,15 +79,7 @@ export interface LayoutRunOptions {
 }
 
 /** A container that ended on its own while the run still needed it (issue 6). */
-export interface WorkerCrash {
-  layout: LayoutName;
-  worker: number;
-  exitCode: number | null;
-  signal: string | null;
-  /** The type of the last event the worker's client sent: what it was doing when it died. */
-  lastEvent: string | null;
-  stderrTail: string;
-}
+export type WorkerCrash = WorkerCrashRecord;
 
 export interface LayoutRunResult {
   layout: LayoutName;
