@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
   });
   const args = await parser.parseAsync();
   if (usageError) return reportUsage(usageError);
-  if (args.help) return ExitCode.pass;
+  if (args.help || args.version) return ExitCode.pass;
 
   const io: CommandIo = {
     stdout: (text) => process.stdout.write(text),
