@@ -212,6 +212,10 @@ async function runInScratch(
     channel.broadcast({ type: 'stop' });
     crashed.abort();
   };
+  // file-mount bind-mounts the store's credentials file itself, so it must exist before any
+  // container mounts it; a later seed by rename would replace the inode the mounts point at.
+  const seedFirst = !driver && layout === 'file-mount';
+  if (seedFirst) await seedStore(endpoint.url, tree.configDir);
   for (const plan of plans) {
     const context = { client: clients[plan.worker - 1]!, faults, scratch };
     const socketPath = path.join(scratch, 'events.sock');
@@ -229,7 +233,7 @@ async function runInScratch(
   const started = await waitForStart(allReady, finished, signal);
   if (started === 'ready') {
     // Real-client runs seeded the store before their containers mounted it.
-    if (!driver) await seedStore(endpoint.url, tree.configDir);
+    if (!driver && !seedFirst) await seedStore(endpoint.url, tree.configDir);
     await seedCopies(tree, plans);
     await plantFutureLocks(faults, plans, (aheadMs, lockPath) =>
       journal.append({ t: clock.now(), layout, type: 'worker_fault', worker: 0, kind: 'future-lock', lockPath, aheadMs }),
