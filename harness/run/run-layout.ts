@@ -264,6 +264,10 @@ async function runInScratch(
   const endedAt = clock.now();
   journal.append({ t: endedAt, layout, type: 'layout_end', interrupted });
 
+  if (started === 'timeout' && crashes.length === 0) {
+    const seconds = startupTimeoutMs(workers) / 1000;
+    throw new TokenraceError('ERR_WORKER_STARTUP', `${hellos.size} of ${workers} containers were ready after ${seconds} s, the startup timeout (30 s + 1 s per worker)`);
+  }
   if (started === 'crashed' && crashes.length === 0) {
     const crashed = results.find((result) => !isClean(result));
     throw new TokenraceError('ERR_WORKER_STARTUP', `worker ${crashed?.worker ?? '?'} ended before the run started: ${crashed?.stderrTail.split('\n')[0] ?? 'no output'}`);
@@ -326,12 +330,12 @@ async function waitForStart(
   finished: Promise<unknown>,
   signal: AbortSignal,
   timeoutMs: number,
-): Promise<'ready' | 'crashed' | 'aborted'> {
+): Promise<'ready' | 'crashed' | 'aborted' | 'timeout'> {
   const aborted = new Promise<'aborted'>((resolve) => {
     if (signal.aborted) resolve('aborted');
     signal.addEventListener('abort', () => resolve('aborted'), { once: true });
   });
-  const timeout = sleep(timeoutMs, 'crashed' as const, { ref: false });
+  const timeout = sleep(timeoutMs, 'timeout' as const, { ref: false });
   return Promise.race([allReady.then(() => 'ready' as const), finished.then(() => 'crashed' as const), aborted, timeout]);
 }
 
