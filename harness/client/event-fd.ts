@@ -26,6 +26,7 @@ const ACCEPTED: ReadonlySet<ClientEventType> = new Set<ClientEventType>([
   'relogin',
   'api_ok',
   'api_unauthorized',
+  'api_error',
 ]);
 
 /** Fields the runner owns; a client's values for them are replaced. */

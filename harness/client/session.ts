@@ -175,9 +175,13 @@ class Session {
 
   async #callApi(credentials: Credentials): Promise<void> {
     const started = performance.now();
-    const accepted = await this.#client.callApi(credentials.accessToken);
-    if (accepted) {
+    const outcome = await this.#client.callApi(credentials.accessToken);
+    if (outcome.status === 'ok') {
       this.#options.emit({ type: 'api_ok', latencyMs: elapsed(started) });
+      return;
+    }
+    if (outcome.status === 'error') {
+      this.#options.emit({ type: 'api_error', status: outcome.httpStatus, error: outcome.error });
       return;
     }
 

@@ -41,13 +41,20 @@ export class TokenClient {
     return this.#grant(LOGIN_PATH, {});
   }
 
-  /** One protected call; true when the server accepted the access token. */
-  async callApi(accessToken: string): Promise<boolean> {
-    const response = await this.#post(API_PATH, { model: 'tokenrace' }, accessToken);
-    await response.arrayBuffer();
-    if (response.status === 200) return true;
-    if (response.status === 401) return false;
-    throw new Error(`unexpected status ${response.status} from ${API_PATH}`);
+  /**
+   * One protected call. A call that gets no usable answer is an outcome, not a crash: on a
+   * starved machine an API call can time out, and a real client would report it and go on.
+   */
+  async callApi(accessToken: string): Promise<ApiOutcome> {
+    try {
+      const response = await this.#post(API_PATH, { model: 'tokenrace' }, accessToken);
+      await response.arrayBuffer();
+      if (response.status === 200) return { status: 'ok' };
+      if (response.status === 401) return { status: 'unauthorized' };
+      return { status: 'error', httpStatus: response.status, error: `unexpected status ${response.status}` };
+    } catch (error) {
+      return { status: 'error', httpStatus: null, error: describeFetchError(error) };
+    }
   }
 
   async close(): Promise<void> {
@@ -97,6 +104,11 @@ export class TokenClient {
     } as RequestInit);
   }
 }
+
+export type ApiOutcome =
+  | { status: 'ok' }
+  | { status: 'unauthorized' }
+  | { status: 'error'; httpStatus: number | null; error: string };
 
 interface TokenPayload {
   access_token: string;

@@ -20,6 +20,8 @@ export interface LayoutCounters extends FaultCounters {
   relogins: number;
   api_ok: number;
   api_unauthorized: number;
+  /** API calls that got no usable answer (timeouts, resets): a starved machine, not a lost session. */
+  api_errors: number;
   lock_compromised: number;
   /** Distinct lock directories (by device and inode of their parent) the workers locked. */
   lock_locations: number;
@@ -92,6 +94,7 @@ export function countLayout(events: readonly JournalEvent[], layout: LayoutName)
     relogins: count('relogin'),
     api_ok: count('api_ok'),
     api_unauthorized: count('api_unauthorized'),
+    api_errors: count('api_error'),
     lock_compromised: count('lock_compromised'),
     lock_locations: new Set(acquired.map((event) => event.lockLocation)).size,
     lock_paths: new Set(acquired.map((event) => event.lockPath)).size,
@@ -191,7 +194,7 @@ function countDelivered(
 }
 
 function agreesWithLedger(
-  counters: Pick<LayoutCounters, 'refresh_posts' | 'refresh_ok' | 'invalid_grant' | 'api_ok' | 'api_unauthorized'>,
+  counters: Pick<LayoutCounters, 'refresh_posts' | 'refresh_ok' | 'invalid_grant' | 'api_ok' | 'api_unauthorized' | 'api_errors'>,
   ledger: LedgerCounters,
   delivered: { refresh_ok: number; invalid_grant: number },
 ): boolean {
@@ -199,9 +202,22 @@ function agreesWithLedger(
     counters.refresh_posts === ledger.refresh_requests &&
     counters.refresh_ok === delivered.refresh_ok &&
     counters.invalid_grant === delivered.invalid_grant &&
-    counters.api_ok === ledger.api_ok &&
-    counters.api_unauthorized === ledger.api_unauthorized
+    apiCallsAgree(counters, ledger)
   );
+}
+
+/**
+ * Every API answer a client counted is in the ledger with the same outcome; answers the ledger
+ * holds that no client counted are at most the calls clients gave up on (a timeout while the
+ * endpoint was still answering). With no API error this is plain equality.
+ */
+function apiCallsAgree(
+  counters: Pick<LayoutCounters, 'api_ok' | 'api_unauthorized' | 'api_errors'>,
+  ledger: LedgerCounters,
+): boolean {
+  const unseenOk = ledger.api_ok - counters.api_ok;
+  const unseenUnauthorized = ledger.api_unauthorized - counters.api_unauthorized;
+  return unseenOk >= 0 && unseenUnauthorized >= 0 && unseenOk + unseenUnauthorized <= counters.api_errors;
 }
 
 /** `latency`, or kind and phase such as `error-after-commit`: how faults are grouped. */

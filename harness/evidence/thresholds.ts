@@ -20,6 +20,7 @@ export const COUNT_METRICS = [
   'relogins',
   'api_ok',
   'api_unauthorized',
+  'api_errors',
   'lock_compromised',
   'lock_locations',
   'lock_paths',

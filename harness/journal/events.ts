@@ -150,6 +150,13 @@ export interface ApiUnauthorizedEvent extends WorkerEvent {
   presented: string;
 }
 
+/** An API call that got no usable answer (a timeout, a reset, an unexpected status). */
+export interface ApiErrorEvent extends WorkerEvent {
+  type: 'api_error';
+  status: number | null;
+  error: string;
+}
+
 /** A credential read that did not parse (torn by an in-place write, or garbage). */
 export interface CredentialsTornEvent extends WorkerEvent {
   type: 'credentials_torn';
@@ -222,7 +229,8 @@ export type ClientEvent =
   | RefreshErrorEvent
   | ReloginEvent
   | ApiOkEvent
-  | ApiUnauthorizedEvent;
+  | ApiUnauthorizedEvent
+  | ApiErrorEvent;
 
 export type ClientEventType = ClientEvent['type'];
 
