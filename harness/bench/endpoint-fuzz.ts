@@ -38,7 +38,7 @@ export interface FuzzFigures {
   tried: number;
   crashes: number;
   wrongStatus: number;
-  /** Answers with the right status but tokens the policy forbids (a reissued token, a replay that was not the successor). */
+  /** Right status, wrong tokens: a token issued twice, a grace replay that was not the successor. */
   tokenProblems: string[];
   ledgerEntries: number;
   ledgerExact: boolean;
@@ -85,7 +85,8 @@ interface ClientState {
 export async function fuzzEndpoint(options: FuzzOptions): Promise<FuzzFigures> {
   const ledger: LedgerEntry[] = [];
   const server = options.server ?? serverSettingsSchema.parse({});
-  const endpoint = await startTokenEndpoint({ accessTtlMs: 3_600_000, refreshLatencyMs: 0, server, onLedger: (entry) => ledger.push(entry) });
+  const onLedger = (entry: LedgerEntry) => ledger.push(entry);
+  const endpoint = await startTokenEndpoint({ accessTtlMs: 3_600_000, refreshLatencyMs: 0, server, onLedger });
   const url = new URL(endpoint.url);
   const requests = fc.sample(hostileRequest, { numRuns: options.count, seed: options.seed });
   const model = new PolicyModel(options.oracle ?? server);
@@ -98,7 +99,8 @@ export async function fuzzEndpoint(options: FuzzOptions): Promise<FuzzFigures> {
     const first = endpoint.registry.login();
     const second = endpoint.registry.redeem(first.refreshToken);
     if (second.status !== 'ok') throw new Error('the endpoint refused its own first rotation');
-    model.seed({ refresh: first.refreshToken, access: first.accessToken }, { refresh: second.pair.refreshToken, access: second.pair.accessToken });
+    const rotated = { refresh: second.pair.refreshToken, access: second.pair.accessToken };
+    model.seed({ refresh: first.refreshToken, access: first.accessToken }, rotated);
     let state: ClientState = {
       tokens: { refresh: second.pair.refreshToken, access: second.pair.accessToken, previousAccess: first.accessToken },
       spent: first.refreshToken,

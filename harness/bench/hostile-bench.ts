@@ -31,13 +31,16 @@ if (chosen.length === 0) {
   process.exit(2);
 }
 
-const header = ['policy', 'tried', 'crashes', 'wrong status', 'token problems', 'ledger exact', 'rotations', 'policy events', 'seconds'];
+const header = [
+  'policy', 'tried', 'crashes', 'wrong status', 'token problems', 'ledger exact', 'rotations', 'policy events', 'seconds',
+];
 const rows: string[][] = [];
 let failed = false;
 for (const { name, server } of chosen) {
   const before = uncaught;
   const started = Date.now();
-  const figures = await fuzzEndpoint({ count, seed: Number(values.seed), concurrency: Number(values.concurrency), server });
+  const seed = Number(values.seed);
+  const figures = await fuzzEndpoint({ count, seed, concurrency: Number(values.concurrency), server });
   const crashes = figures.crashes + uncaught - before;
   rows.push([
     name,

@@ -106,7 +106,8 @@ export class PolicyModel {
     const limit = this.#policy.rateLimit;
     if (limit && this.#admitted >= limit.requests) {
       // Refused before the token is looked at; refused requests do not use up the window.
-      return { expected: { status: 429, error: 'rate_limited' }, outcome: 'rate_limited', changes: false, apply: () => this.#count('rateLimited') };
+      const expected = { status: 429, error: 'rate_limited' };
+      return { expected, outcome: 'rate_limited', changes: false, apply: () => this.#count('rateLimited') };
     }
     const admit = () => {
       if (limit) this.#admitted += 1;
@@ -125,12 +126,14 @@ export class PolicyModel {
     });
 
     if (!record || record.family.revoked) return refused('invalid_grant', null);
-    if (!record.spent) {
-      return { expected: { status: 200 }, outcome: 'refresh_ok', changes: true, apply: (answer) => (admit(), this.#rotate(record, answer.issued)) };
-    }
-    if (this.#inGrace(record)) {
-      return { expected: { status: 200 }, outcome: 'refresh_ok', changes: true, apply: (answer) => (admit(), this.#replay(record, answer.issued)) };
-    }
+    const granted = (apply: (answer: Answer) => string | null): Prediction => ({
+      expected: { status: 200 },
+      outcome: 'refresh_ok',
+      changes: true,
+      apply: (answer) => (admit(), apply(answer)),
+    });
+    if (!record.spent) return granted((answer) => this.#rotate(record, answer.issued));
+    if (this.#inGrace(record)) return granted((answer) => this.#replay(record, answer.issued));
     if (this.#policy.reuse === 'family-revocation') return refused('family_revoked', record.family);
     return refused('invalid_grant', null);
   }

@@ -202,7 +202,8 @@ export function exitCodeFor(
   result: Pick<ScenarioResult, 'interrupted' | 'verdict' | 'gate'> & Partial<HarnessFaults>,
 ): number {
   if (result.interrupted) return ExitCode.interrupted;
-  const harnessFault = (result.crashes?.length ?? 0) > 0 || result.time_budget_exceeded === true || !!result.harness_error;
+  const crashed = (result.crashes?.length ?? 0) > 0;
+  const harnessFault = crashed || result.time_budget_exceeded === true || Boolean(result.harness_error);
   if (harnessFault) return ExitCode.harnessError;
   if (result.verdict === 'inconclusive' && result.gate.allow_inconclusive) return ExitCode.pass;
   return ExitCode[result.verdict];

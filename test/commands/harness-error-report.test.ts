@@ -21,9 +21,11 @@ describe('a run ended early by a harness error', () => {
     const storeRoot = path.join(scratch.dir, 'store-root');
     await writeFile(storeRoot, 'not a directory');
     let stderr = '';
-    const io = { stdout: () => undefined, stderr: (text: string) => void (stderr += text), signal: new AbortController().signal };
+    const signal = new AbortController().signal;
+    const io = { stdout: () => undefined, stderr: (text: string) => void (stderr += text), signal };
 
-    const run = runScenarioToReports(scenario, { judge: 'compare', isolation: chooseIsolation('paths'), runId, reportDir, storeRoot }, io);
+    const prepared = { judge: 'compare' as const, isolation: chooseIsolation('paths'), runId, reportDir, storeRoot };
+    const run = runScenarioToReports(scenario, prepared, io);
 
     const thrown = await run.then(() => null, (error: NodeJS.ErrnoException) => error);
     expect(thrown?.code).toBe('ENOTDIR');
