@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fuzzEndpoint } from '../harness/bench/endpoint-fuzz.js';
+import { fuzzEndpoint, fuzzPolicies, type FuzzFigures } from '../harness/bench/endpoint-fuzz.js';
 import { startTokenEndpoint, MAX_BODY_BYTES, TOKEN_PATH, type LedgerEntry, type RunningEndpoint } from '../harness/endpoint/token-endpoint.js';
 
 let endpoint: RunningEndpoint | null = null;
@@ -55,9 +55,49 @@ describe('the endpoint under hostile input', () => {
 
     expect(figures.mismatches).toEqual([]);
     expect(figures.crashes).toBe(0);
+    expect(figures.tokenProblems).toEqual([]);
     expect(figures.ledgerProblems).toEqual([]);
     expect(figures.ledgerEntries).toBe(600);
     expect(figures.rotations).toBeGreaterThan(0);
+  });
+
+  // What each policy must have done at least once in 400 requests, so that a pass means the
+  // policy's own answers were checked, not only the strict ones it shares with every policy.
+  const exercised: Record<string, (figures: FuzzFigures) => number> = {
+    strict: (figures) => figures.rotations,
+    'family-revocation': (figures) => figures.policyEvents.familyRevocations,
+    'grace (maxReuse 2)': (figures) => figures.policyEvents.graceReplays,
+    'revoke-access-on-refresh': (figures) => figures.revokedAccessRefusals,
+    'rate limit': (figures) => figures.policyEvents.rateLimited,
+    'non-atomic': (figures) => figures.rotations,
+  };
+
+  it.each(fuzzPolicies(400).map(({ name, server }) => [name, server] as const))(
+    'answers 400 hostile requests as the %s policy says, with one matching ledger entry each',
+    async (name, server) => {
+      const figures = await fuzzEndpoint({ count: 400, seed: 16, concurrency: 32, server });
+
+      expect(figures.mismatches).toEqual([]);
+      expect(figures.crashes).toBe(0);
+      expect(figures.tokenProblems).toEqual([]);
+      expect(figures.ledgerProblems).toEqual([]);
+      expect(figures.ledgerEntries).toBe(400);
+      expect(exercised[name]!(figures)).toBeGreaterThan(0);
+    },
+  );
+
+  it('notices a server that keeps another policy than the one it should', async () => {
+    const [strict, revocation, grace] = ['strict', 'family-revocation', 'grace (maxReuse 2)'].map(
+      (name) => fuzzPolicies(400).find((policy) => policy.name === name)!.server,
+    );
+
+    const lenient = await fuzzEndpoint({ count: 400, seed: 16, concurrency: 32, server: grace, oracle: strict });
+    const forgiving = await fuzzEndpoint({ count: 400, seed: 16, concurrency: 32, server: strict, oracle: revocation });
+
+    // Grace honours replays strict refuses; a strict server keeps families revocation ends.
+    expect(lenient.wrongStatus).toBeGreaterThan(0);
+    expect(lenient.mismatches[0]).toMatchObject({ expected: 400, got: 200 });
+    expect(forgiving.wrongStatus + forgiving.ledgerProblems.length).toBeGreaterThan(0);
   });
 
   it('refuses an endless chunked body with 413 without reading it to the end, and keeps serving', async () => {

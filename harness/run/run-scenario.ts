@@ -1,5 +1,6 @@
 import { clientLabel } from '../client/client-profile.js';
-import { createRunClock } from '../journal/clock.js';
+import { serializeError } from '../errors.js';
+import { createRunClock, type RunClock } from '../journal/clock.js';
 import type { GateSettings, LayoutName, RunStartEvent } from '../journal/events.js';
 import type { Journal } from '../journal/journal.js';
 import type { IsolationName } from '../layout/layouts.js';
@@ -61,6 +62,24 @@ export interface ScenarioContext {
 export async function runScenario(scenario: Scenario, context: ScenarioContext): Promise<ScenarioResult> {
   const clock = createRunClock();
   context.journal.append(runStartEvent(scenario, context, clock.originEpochMs));
+  let interrupted: boolean;
+  try {
+    interrupted = await runLayouts(scenario, context, clock);
+  } catch (error) {
+    // The journal still gets its last line, so a partial report can be built from it (and
+    // rebuilt by `tokenrace report`); the error goes on to the caller.
+    const harnessError = serializeError(error);
+    context.journal.append({ t: clock.now(), type: 'run_end', interrupted: context.signal.aborted, harnessError });
+    throw error;
+  }
+  const overBudgetMs = context.overBudgetMs?.() ?? null;
+  const budget = overBudgetMs !== null ? { timeBudgetExceededMs: overBudgetMs } : {};
+  context.journal.append({ t: clock.now(), type: 'run_end', interrupted, ...budget });
+  return buildReport(context.journal.events, context.reportDir);
+}
+
+/** Each layout in turn; returns whether the run was interrupted. */
+async function runLayouts(scenario: Scenario, context: ScenarioContext, clock: RunClock): Promise<boolean> {
   const { refreshLatency, ...server } = scenario.server;
   let interrupted = false;
   let crashed = false;
@@ -94,11 +113,7 @@ export async function runScenario(scenario: Scenario, context: ScenarioContext):
     interrupted ||= result.interrupted;
     crashed ||= result.crashes.length > 0;
   }
-  interrupted ||= context.signal.aborted;
-  const overBudgetMs = context.overBudgetMs?.() ?? null;
-  const budget = overBudgetMs !== null ? { timeBudgetExceededMs: overBudgetMs } : {};
-  context.journal.append({ t: clock.now(), type: 'run_end', interrupted, ...budget });
-  return buildReport(context.journal.events, context.reportDir);
+  return interrupted || context.signal.aborted;
 }
 
 /** The journal's first line: every fact of the run the report needs and no event carries. */
