@@ -5,7 +5,7 @@ import type { IsolationName } from '../layout/layouts.js';
 import { isInsideRunNetns, probeNetNamespace, reexecInNetNamespace } from '../isolation/net-namespace.js';
 import type { RealClientSetup } from '../run/real-client-driver.js';
 import type { LayoutName } from '../journal/events.js';
-import type { ClientFlags } from '../scenario/options.js';
+import type { ClientFlags, NetworkRouteChoice } from '../scenario/options.js';
 
 /**
  * Everything a run of real clients needs before its first container starts: the specs, each
@@ -21,7 +21,7 @@ export type RealClientPlan =
   | { status: 'ready'; setup: RealClientSetup };
 
 export async function prepareRealClients(
-  options: Pick<ClientFlags, 'client' | 'clientCmd' | 'claudeBin'>,
+  options: Pick<ClientFlags, 'client' | 'clientCmd' | 'claudeBin' | 'networkRoute'>,
   layouts: readonly LayoutName[],
   isolation: IsolationName,
   onNote: (text: string) => void,
@@ -40,12 +40,21 @@ export async function prepareRealClients(
     return { status: 'ready', setup: { specs, binaries, route: 'proxy', routeReason: probe.reason, cwd: process.cwd() } };
   }
 
-  const route = isolation === 'namespace' ? 'hosts' : 'proxy';
-  const routeReason =
-    route === 'hosts'
-      ? 'network namespace with loopback only; /etc/hosts per container'
-      : 'network namespace with loopback only; HTTPS_PROXY (no mount namespace for /etc/hosts)';
+  const { route, routeReason } = chooseRoute(options.networkRoute, isolation);
   return { status: 'ready', setup: { specs, binaries, route, routeReason, cwd: process.cwd() } };
+}
+
+/**
+ * Inside the run's network namespace: /etc/hosts per container where mount namespaces allow it,
+ * else the CONNECT proxy. `--network-route proxy` takes the proxy anyway, so the fallback a
+ * machine without namespaces would use can be run (and tested) where namespaces work, still with
+ * loopback only.
+ */
+function chooseRoute(choice: NetworkRouteChoice, isolation: IsolationName): Pick<RealClientSetup, 'route' | 'routeReason'> {
+  const where = 'network namespace with loopback only';
+  if (choice === 'proxy') return { route: 'proxy', routeReason: `${where}; HTTPS_PROXY (--network-route proxy)` };
+  if (isolation === 'namespace') return { route: 'hosts', routeReason: `${where}; /etc/hosts per container` };
+  return { route: 'proxy', routeReason: `${where}; HTTPS_PROXY (no mount namespace for /etc/hosts)` };
 }
 
 /** With --claude-bin, every claude-code container runs that file, whatever version was named. */
