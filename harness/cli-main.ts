@@ -1,6 +1,7 @@
 /**
  * The `tokenrace` executable: parse, run, print, exit. The only module that talks to the user.
  */
+import path from 'node:path';
 import { buildParser } from './cli.js';
 import type { CommandIo } from './commands/run-command.js';
 import { ExitCode, isTokenraceError, type ErrorCode } from './errors.js';
@@ -41,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
   });
   const args = await parser.parseAsync();
   if (usageError) return reportUsage(usageError);
-  if (args.help) return ExitCode.pass;
+  if (args.help || args.version) return ExitCode.pass;
 
   const io: CommandIo = {
     stdout: (text) => process.stdout.write(text),
@@ -91,10 +92,11 @@ async function dispatch(command: string, args: Record<string, unknown>, io: Comm
     }
     case 'run': {
       const clients = resolveClientFlags(args);
-      const { scenario } = await loadScenario(String(args.scenario), LIBRARY_DIR, args);
+      const { scenario, origin } = await loadScenario(String(args.scenario), LIBRARY_DIR, args);
+      const scenarioDir = origin === 'builtin' ? process.cwd() : path.dirname(origin);
       const gate = resolveGate(args);
       const { runCommand } = await import('./commands/run-command.js');
-      return runCommand(scenario, { judge: 'expectations', out, json, gate, clients, ...safety }, io);
+      return runCommand(scenario, { judge: 'expectations', out, json, gate, clients, scenarioDir, ...safety }, io);
     }
     default: {
       const clients = resolveClientFlags(args);

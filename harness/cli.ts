@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
+import { PROJECT_ROOT } from './paths.js';
 import { GATE_FLAGS } from './scenario/gate-options.js';
 import { CLIENT_FLAGS, FLAG_DEFINITIONS, OVERWRITE_REAL_STORE_FLAG, RUN_FLAGS } from './scenario/options.js';
 
@@ -42,7 +45,7 @@ export function buildParser(argv: readonly string[]): Argv {
     )
     .strict()
     .help()
-    .version(false)
+    .version(packageVersion())
     .wrap(Math.min(100, process.stdout.columns ?? 100));
 }
 
@@ -82,4 +85,10 @@ function withJson(command: Argv): Argv {
 function withGate(command: Argv): Argv {
   for (const [flag, definition] of Object.entries(GATE_FLAGS)) command.option(flag, { ...definition });
   return command;
+}
+
+/** `tokenrace --version`: the version of the package this file belongs to. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return manifest.version;
 }

@@ -14,6 +14,7 @@ describe('compare refuses bad input', () => {
     ['--duration', 'soon'],
     ['--isolation', 'moon'],
     ['--token-ttl', '-5s'],
+    ['--client-cmd', ' '],
   ])('%s %s: one line naming the flag, exit 2, nothing written', async (flag, value) => {
     const run = await runCli(['compare', `${flag}=${value}`, '--out', out.dir]);
 
@@ -24,6 +25,14 @@ describe('compare refuses bad input', () => {
     expect(lines[0]).toContain(flag);
     expect(lines[0]).toContain(value);
     expect(run.stdout).toBe('');
+    expect(await readdir(out.dir)).toEqual([]);
+  });
+
+  it('prints its version and runs nothing', async () => {
+    const run = await runCli(['--version', '--out', out.dir]);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     expect(await readdir(out.dir)).toEqual([]);
   });
 

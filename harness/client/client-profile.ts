@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { invalidOption, refuseIssue } from '../errors.js';
+import { PINNED_CLAUDE_VERSION } from './claude-install.js';
 
 /**
  * The built-in client's knobs, and the preset profiles named for what they do. A profile is only
@@ -38,7 +39,25 @@ const flockSchema = z.strictObject({
   stepsPerInvocation: z.number().int().min(1).max(10_000).default(5),
 });
 
+/**
+ * Which client a container runs. `builtin` is the harness's own model, tuned by every other knob
+ * here. `exec` runs `command` with `sh -c`; `claude-code` runs the published binary at `version`.
+ * Those two are judged from outside (client/client-spec.ts), so the model's knobs mean nothing to
+ * them and are refused beside them.
+ */
+export const CLIENT_KINDS = ['builtin', 'exec', 'claude-code'] as const;
+/** The only fields that mean something when `kind` is not `builtin`. */
+const REAL_CLIENT_FIELDS = new Set(['kind', 'command', 'version', 'label']);
+
 const knobsShape = {
+  kind: z.enum(CLIENT_KINDS).default('builtin'),
+  /** `exec` only: run with `sh -c`, from the scenario file's directory. */
+  command: z.string().trim().min(1).max(4096).optional(),
+  /** `claude-code` only: an npm version; default: the pinned one (client/claude-install.ts). */
+  version: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, { error: 'expected a version such as 2.1.197' })
+    .optional(),
   profile: z.enum([...PROFILE_NAMES, 'custom']).default('beside-only'),
   /** Names this client in events and reports when two clients share a fleet; default: profile. */
   label: z.string().min(1).max(40).optional(),
@@ -73,7 +92,7 @@ const knobsShape = {
 };
 
 /** The knobs with defaults and nothing else: use this one to publish a JSON Schema. */
-export const clientKnobsSchema = z.strictObject(knobsShape).superRefine(checkLockTimings);
+export const clientKnobsSchema = z.strictObject(knobsShape).superRefine(checkLockTimings).superRefine(checkKindFields);
 
 /** Every knob of the built-in client, resolved. */
 export type ClientKnobs = z.output<typeof clientKnobsSchema>;
@@ -102,12 +121,32 @@ export const PROFILES: Record<ProfileName, Partial<ClientKnobsInput>> = {
  */
 export const clientSettingsSchema = z.preprocess(applyPreset, clientKnobsSchema);
 
-function applyPreset(raw: unknown): unknown {
+function applyPreset(raw: unknown, context: z.RefinementCtx): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+
+  const kind = (raw as { kind?: unknown }).kind;
+  if (kind === 'exec' || kind === 'claude-code') {
+    for (const [key, input] of Object.entries(raw)) {
+      if (REAL_CLIENT_FIELDS.has(key)) continue;
+      const message = `no built-in client knob with kind ${kind} (only command, version, label)`;
+      context.addIssue({ code: 'custom', path: [key], input, message });
+    }
+    return raw;
+  }
 
   const name = (raw as { profile?: unknown }).profile ?? 'beside-only';
   if (typeof name !== 'string' || !(name in PROFILES)) return raw;
   return { ...PROFILES[name as ProfileName], ...raw };
+}
+
+function checkKindFields(knobs: z.output<z.ZodObject<typeof knobsShape>>, context: z.RefinementCtx): void {
+  const issue = (path: string, input: unknown, message: string) =>
+    context.addIssue({ code: 'custom', path: [path], input, message });
+  if (knobs.kind === 'exec' && knobs.command === undefined) issue('command', undefined, 'a command when kind is exec');
+  if (knobs.kind !== 'exec' && knobs.command !== undefined) issue('command', knobs.command, 'no command unless kind is exec');
+  if (knobs.kind !== 'claude-code' && knobs.version !== undefined) {
+    issue('version', knobs.version, 'no version unless kind is claude-code');
+  }
 }
 
 function checkLockTimings(knobs: z.output<z.ZodObject<typeof knobsShape>>, context: z.RefinementCtx): void {
@@ -163,5 +202,8 @@ export function assignClients(mix: ClientMix, workers: number): ClientKnobs[] {
 
 /** A short label that tells two clients of one fleet apart in events and reports. */
 export function clientLabel(knobs: ClientKnobs): string {
-  return knobs.label ?? knobs.profile;
+  if (knobs.label !== undefined) return knobs.label;
+  if (knobs.kind === 'exec') return 'exec';
+  if (knobs.kind === 'claude-code') return `claude-code@${knobs.version ?? PINNED_CLAUDE_VERSION}`;
+  return knobs.profile;
 }

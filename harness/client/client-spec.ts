@@ -1,5 +1,7 @@
 import { invalidOption } from '../errors.js';
+import type { Scenario } from '../scenario/scenario-schema.js';
 import { PINNED_CLAUDE_VERSION } from './claude-install.js';
+import { assignClients, type ClientKnobs } from './client-profile.js';
 
 /**
  * Which client a container runs. `builtin` is the harness's own model; `claude-code` is the
@@ -37,4 +39,20 @@ export function describeSpec(spec: ClientSpec): string {
 
 export function hasRealClients(specs: readonly ClientSpec[]): boolean {
   return specs.some((spec) => spec.kind !== 'builtin');
+}
+
+/** The spec a scenario's `client` (or one entry of `clients`) names. */
+export function specOfKnobs(knobs: ClientKnobs): ClientSpec {
+  if (knobs.kind === 'exec') return { kind: 'exec', command: knobs.command! };
+  if (knobs.kind === 'claude-code') return { kind: 'claude-code', version: knobs.version ?? PINNED_CLAUDE_VERSION };
+  return { kind: 'builtin' };
+}
+
+/**
+ * What each container of a scenario runs. A mixed fleet is spelt out worker by worker, so
+ * `specForWorker` picks the entry that `assignClients` gives the same worker.
+ */
+export function specsOfScenario(scenario: Pick<Scenario, 'client' | 'clients' | 'workers'>): ClientSpec[] {
+  if (!scenario.clients) return [specOfKnobs(scenario.client)];
+  return assignClients(scenario.clients, scenario.workers).map(specOfKnobs);
 }

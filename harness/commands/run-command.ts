@@ -18,7 +18,7 @@ import { adoptRunMarker } from '../safety/run-marker.js';
 import { guardConfigDir } from '../safety/store-guard.js';
 import { OVERWRITE_REAL_STORE_FLAG, timeBudgetFor, type RunSafety } from '../scenario/options.js';
 import { createReportDir, makeDirectories, newRunId, removeReportDir } from './report-dir.js';
-import { prepareRealClients } from './real-client-setup.js';
+import { clientRequestFor, prepareRealClients } from './real-client-setup.js';
 import { renderRealClientTable } from '../report/real-client-table.js';
 import { describeSpec } from '../client/client-spec.js';
 import type { RealClientSetup } from '../run/real-client-driver.js';
@@ -36,8 +36,10 @@ export interface RunSettings extends Partial<RunSafety> {
   judge: Judge;
   out: string;
   json: boolean;
-  /** The client flags; absent or builtin: the built-in model. */
+  /** The client flags; absent or builtin: the scenario's client decides. */
   clients?: ClientFlags;
+  /** The scenario file's directory: where its exec commands start. */
+  scenarioDir?: string;
   gate?: GateSettings;
 }
 
@@ -51,9 +53,8 @@ export async function runCommand(scenario: Scenario, settings: RunSettings, io: 
     guardConfigDir(settings.configDir, { overrideFlag: OVERWRITE_REAL_STORE_FLAG, overridden });
   }
   const isolation = chooseIsolation(scenario.isolation);
-  const real = settings.clients
-    ? await prepareRealClients(settings.clients, scenario.layouts, isolation.isolation, io.stderr)
-    : ({ status: 'builtin' } as const);
+  const request = clientRequestFor(settings.clients, scenario, settings.scenarioDir);
+  const real = await prepareRealClients(request, scenario.layouts, isolation.isolation, io.stderr);
   if (real.status === 'reexec') return real.exitCode;
   const realClients = real.status === 'ready' ? real.setup : undefined;
   const runId = newRunId();

@@ -6,6 +6,9 @@ import { chooseIsolation, type IsolationRequest } from '../isolation/isolation.j
 import { alignColumns } from '../report/table.js';
 import type { ScenarioResult } from '../run/run-scenario.js';
 import { loadScenarioDir } from '../scenario/load-scenario.js';
+import { hasRealClients } from '../client/client-spec.js';
+import { isInsideRunNetns } from '../isolation/net-namespace.js';
+import { clientRequestFor, prepareRealClients } from './real-client-setup.js';
 import { createReportDir, newRunId } from './report-dir.js';
 import { exitCodeFor, runScenarioToReports, type CommandIo } from './run-command.js';
 
@@ -31,22 +34,33 @@ interface SuiteEntry {
 
 export async function suiteCommand(settings: SuiteSettings, io: CommandIo): Promise<number> {
   const loaded = await loadScenarioDir(settings.dir);
-  const planned = loaded.map(({ scenario }) => {
+  const planned = loaded.map(({ scenario, origin }) => {
     const request = settings.isolation ?? scenario.isolation;
-    return { scenario: { ...scenario, isolation: request }, isolation: chooseIsolation(request) };
+    const clients = clientRequestFor(undefined, scenario, path.dirname(origin));
+    return { scenario: { ...scenario, isolation: request }, isolation: chooseIsolation(request), clients };
   });
+  // Scenarios with real clients need the network namespace: the whole suite moves into one.
+  const allSpecs = planned.flatMap(({ clients }) => clients.specs);
+  if (hasRealClients(allSpecs) && !isInsideRunNetns()) {
+    const everyClient = { specs: allSpecs, claudeBin: '', cwd: settings.dir, networkRoute: 'auto' as const };
+    const plan = await prepareRealClients(everyClient, [], 'namespace', io.stderr);
+    if (plan.status === 'reexec') return plan.exitCode;
+  }
   const runId = newRunId();
   const suiteDir = await createReportDir(settings.out, runId);
   io.stderr(`tokenrace suite: ${planned.length} scenarios from ${settings.dir}\n`);
 
   const entries: SuiteEntry[] = [];
-  for (const { scenario, isolation } of planned) {
+  for (const { scenario, isolation, clients } of planned) {
     if (io.signal.aborted) break;
 
     const reportDir = path.join(suiteDir, scenario.name);
     await mkdir(reportDir);
     try {
-      const result = await runScenarioToReports(scenario, { judge: 'expectations', isolation, runId, reportDir }, io);
+      const real = await prepareRealClients(clients, scenario.layouts, isolation.isolation, io.stderr);
+      const realClients = real.status === 'ready' ? { realClients: real.setup } : {};
+      const prepared = { judge: 'expectations' as const, isolation, runId, reportDir, ...realClients };
+      const result = await runScenarioToReports(scenario, prepared, io);
       entries.push({ name: scenario.name, result, error: null });
       io.stderr(`${scenario.name}: ${result.verdict}\n`);
     } catch (error) {

@@ -1,4 +1,5 @@
 import { countLayout, type LayoutCounters } from '../evidence/counters.js';
+import { countRealClients } from '../evidence/real-client-counters.js';
 
 /**
  * The counters a scenario may state expectations about: every number or yes/no that
@@ -23,7 +24,8 @@ export function flattenCounters(counters: LayoutCounters): Record<string, Counte
   return flat;
 }
 
-const EMPTY = countLayout([], 'legacy');
+/** Real clients' counters (`real.max_posts_per_generation`) are expectable too. */
+const EMPTY: LayoutCounters = { ...countLayout([], 'legacy'), real: countRealClients([], 'legacy', 0) };
 
 export const COUNTER_NAMES = Object.keys(flattenCounters(EMPTY)) as [string, ...string[]];
 

@@ -83,6 +83,9 @@ export function resolveClientFlags(raw: Partial<Record<string, unknown>>): Clien
     return value === undefined ? '' : String(value);
   };
   const clientCmd = text('client-cmd');
+  if (raw['client-cmd'] !== undefined && clientCmd.trim() === '') {
+    throw invalidOption('--client-cmd', clientCmd, 'a command for every exec container to run');
+  }
   const client = text('client') || (clientCmd ? 'exec' : 'builtin');
   if (!CLIENT_PATTERN.test(client)) {
     throw invalidOption('--client', client, 'a comma list of builtin, claude-code[@x.y.z], exec');

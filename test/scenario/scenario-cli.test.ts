@@ -118,6 +118,22 @@ describe('tokenrace suite', () => {
     expect(written.sort()).toEqual(['compare-n2', 'lock-without-reread-n2', 'suite.json', 'suite.md']);
   });
 
+  it('runs a scenario whose client is a command, from the scenario file\'s own directory', async () => {
+    // The example client moves with its scenario: the command's relative path is the scenario's.
+    const dir = path.join(scratch.dir, 'scenarios');
+    await cp(path.join(LIBRARY, 'example-shell-mkdir-beside.json'), path.join(dir, 'example-shell-mkdir-beside.json'));
+    await cp(path.join(LIBRARY, 'clients', 'shell-client.sh'), path.join(dir, 'clients', 'shell-client.sh'));
+
+    const run = await runCli(['suite', dir, '--json', '--out', path.join(scratch.dir, 'out')]);
+
+    expect(run.code, run.stderr).toBe(0);
+    const [entry] = JSON.parse(run.stdout).scenarios;
+    expect(entry.result.verdict).toBe('pass');
+    expect(entry.result.layouts.legacy.real.clients).toEqual({ exec: 4 });
+    expect(entry.result.layouts.legacy.real.max_posts_per_generation).toBeGreaterThan(1);
+    expect(entry.result.layouts.shared.real.max_posts_per_generation).toBe(1);
+  });
+
   it('refuses the whole directory when one file is invalid, before running any', async () => {
     const dir = path.join(scratch.dir, 'scenarios');
     await cp(path.join(LIBRARY, 'compare-n2.json'), path.join(dir, 'compare-n2.json'));

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { TokenraceError } from '../../harness/errors.js';
 import { validateScenario } from '../../harness/scenario/load-scenario.js';
 import { workloadMs } from '../../harness/scenario/scenario-schema.js';
+import { specForWorker, specsOfScenario } from '../../harness/client/client-spec.js';
+import { fleetLabel } from '../../harness/run/run-scenario.js';
 
 const minimal = { name: 'probe', description: 'a probe' };
 
@@ -57,6 +59,13 @@ describe('the scenario schema', () => {
     ['an expectation out of the grammar', { expect: { legacy: { invalid_grant: 'lots' } } }, '$.expect.legacy.invalid_grant'],
     ['an expectation on an unknown counter', { expect: { legacy: { invalid_grants: 0 } } }, '$.expect.legacy.invalid_grants'],
     ['an expectation for a layout not run', { layouts: ['shared'], expect: { legacy: { invalid_grant: 0 } } }, '$.expect.legacy'],
+    ['an unknown client kind', { client: { kind: 'telnet' } }, '$.client.kind'],
+    ['an exec client without a command', { client: { kind: 'exec' } }, '$.client.command'],
+    ['a command for the built-in client', { client: { command: 'sh x.sh' } }, '$.client.command'],
+    ['a model knob beside an exec client', { client: { kind: 'exec', command: 'sh x.sh', lockRetries: 3 } }, '$.client.lockRetries'],
+    ['a version for an exec client', { client: { kind: 'exec', command: 'sh x.sh', version: '2.1.0' } }, '$.client.version'],
+    ['a version that is not x.y.z', { client: { kind: 'claude-code', version: 'latest' } }, '$.client.version'],
+    ['a model knob in a mixed fleet entry', { workers: 2, clients: [{ workers: 2, client: { kind: 'claude-code', staleMs: 3000 } }] }, '$.clients[0].client.staleMs'],
   ])('refuses %s with its JSON path', (_, fields, path) => {
     const { code, path: named } = refusal({ ...minimal, ...fields });
 
@@ -74,6 +83,33 @@ describe('the scenario schema', () => {
 
     expect(code).toBe('ERR_SCENARIO_INVALID');
     expect(named).toBe(path);
+  });
+
+  it('spells out which client each worker runs, for one kind and for a mixed fleet', () => {
+    const exec = validateScenario({ ...minimal, client: { kind: 'exec', command: 'sh client.sh' } }, 'probe.json');
+    expect(specsOfScenario(exec)).toEqual([{ kind: 'exec', command: 'sh client.sh' }]);
+    expect(fleetLabel(exec)).toBe('exec');
+
+    const mixed = validateScenario(
+      {
+        ...minimal,
+        workers: 3,
+        clients: [
+          { workers: 2, client: { kind: 'claude-code', version: '2.1.100' } },
+          { workers: 1, client: { profile: 'no-lock' } },
+        ],
+      },
+      'probe.json',
+    );
+    const specs = specsOfScenario(mixed);
+    expect([1, 2, 3].map((worker) => specForWorker(specs, worker).kind)).toEqual(['claude-code', 'claude-code', 'builtin']);
+    expect(specs[0]).toEqual({ kind: 'claude-code', version: '2.1.100' });
+    expect(fleetLabel(mixed)).toBe('2×claude-code@2.1.100 + 1×no-lock');
+  });
+
+  it('lets expectations name real-client counters', () => {
+    const scenario = validateScenario({ ...minimal, expect: { legacy: { 'real.max_posts_per_generation': '>1', 'real.sessions_lost': true } } }, 'probe.json');
+    expect(Object.keys(scenario.expect.legacy!)).toEqual(['real.max_posts_per_generation', 'real.sessions_lost']);
   });
 
   it('accepts lock timings proper-lockfile keeps as given', () => {
