@@ -6,12 +6,13 @@
  *
  * It never prints to stdout; events go to the coordinator over the event channel.
  */
-import { connect, type Socket } from 'node:net';
-import { createInterface } from 'node:readline';
+// TODO(perf): three of these imports (filesystems, worker-faults, and token-endpoint through
+// token-client) load zod for schemas this process never uses: 0.14 s of CPU of its 0.6 s boot,
+// paid 64 times by a 64-worker run. Split the schemas out of those modules to drop it.
 import { createRunClock } from '../journal/clock.js';
 import { filesystemType } from '../layout/filesystems.js';
 import { configDirFor } from '../layout/layouts.js';
-import type { CoordinatorMessage } from '../fleet/event-channel.js';
+import { joinEventChannel } from '../fleet/channel-member.js';
 import { clockOffsetMs, FaultPlan } from '../fleet/worker-faults.js';
 import { lockPathsFor } from './lock-set.js';
 import { RESTART_VARIABLE, SETTINGS_VARIABLE, type ClientSettings } from './client-settings.js';
@@ -26,18 +27,28 @@ async function main(): Promise<void> {
   if (offsetMs !== 0) shiftDateNow(offsetMs);
   const clock = createRunClock(settings.clockOriginEpochMs);
   const stop = new AbortController();
-  const socket = await openChannel(settings.socketPath);
-
-  const emit = (event: SessionEvent) => {
-    const stamped = { t: clock.now(), layout: settings.layout, worker: settings.worker, ...event };
-    socket.write(JSON.stringify({ type: 'event', event: stamped }) + '\n');
-  };
+  const channel = await joinEventChannel({
+    ...settings,
+    clock,
+    onStop: (started) => {
+      stop.abort();
+      // Stopped before the start signal: there is no session to wind down.
+      if (!started) process.exit(0);
+    },
+    // The coordinator went away: nobody is listening, so the session has no reason to go on.
+    onClose: () => process.exit(0),
+  });
+  const emit = (event: SessionEvent) => channel.emit(event);
 
   // The worker holds our stdin open; when it dies, stdin ends and so does this session.
-  process.stdin.on('end', () => exitNow(socket, emit, 'parent_gone'));
+  process.stdin.on('end', () => {
+    emit({ type: 'session_end', reason: 'parent_gone' });
+    void channel.end().then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 200).unref();
+  });
   process.stdin.resume();
 
-  const deadlineEpochMs = await waitForGo(socket, settings.worker, stop);
+  const deadlineEpochMs = await channel.go;
   const env = { HOME: process.env.HOME ?? '', CLAUDE_CONFIG_DIR: process.env.CLAUDE_CONFIG_DIR };
   const configDir = configDirFor(env);
   const lockPaths = await lockPathsFor(settings.profile, configDir, settings.mountPoints);
@@ -63,11 +74,11 @@ async function main(): Promise<void> {
     emit,
     signal: stop.signal,
     faults: new FaultPlan(faults, settings.faultStatePath ?? null),
-    flush: () => new Promise<void>((resolve) => socket.write('', () => resolve())),
+    flush: channel.flush,
     stampLockMtime: offsetMs !== 0,
   });
   emit({ type: 'session_end', reason });
-  await new Promise<void>((resolve) => socket.end(resolve));
+  await channel.end();
   process.exit(0);
 }
 
@@ -79,41 +90,6 @@ async function main(): Promise<void> {
 function shiftDateNow(offsetMs: number): void {
   const trueNow = Date.now.bind(Date);
   Date.now = () => trueNow() + offsetMs;
-}
-
-function openChannel(socketPath: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(socketPath, () => resolve(socket));
-    socket.once('error', reject);
-  });
-}
-
-function waitForGo(socket: Socket, worker: number, stop: AbortController): Promise<number> {
-  socket.write(JSON.stringify({ type: 'hello', worker }) + '\n');
-  let started = false;
-  return new Promise((resolve) => {
-    const lines = createInterface({ input: socket, crlfDelay: Infinity });
-    // readline re-emits socket errors; the socket's 'close' below decides what happens next.
-    lines.on('error', () => undefined);
-    lines.on('line', (line) => {
-      const message = JSON.parse(line) as CoordinatorMessage;
-      if (message.type === 'go') resolve(message.deadlineEpochMs);
-      if (message.type === 'stop') stop.abort();
-      // Stopped before the start signal: there is no session to wind down.
-      if (message.type === 'stop' && !started) process.exit(0);
-      if (message.type === 'go') started = true;
-    });
-    // The coordinator went away: nobody is listening, so the session has no reason to go on.
-    socket.on('close', () => process.exit(0));
-    // A reset from a coordinator that is going away is followed by 'close'; it is not a crash.
-    socket.on('error', () => undefined);
-  });
-}
-
-function exitNow(socket: Socket, emit: (event: SessionEvent) => void, reason: 'parent_gone'): void {
-  emit({ type: 'session_end', reason });
-  socket.end(() => process.exit(0));
-  setTimeout(() => process.exit(0), 200).unref();
 }
 
 main().catch((error: unknown) => {

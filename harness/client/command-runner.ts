@@ -11,10 +11,8 @@
  * reported as hung.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, type Socket } from 'node:net';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CoordinatorMessage } from '../fleet/event-channel.js';
+import { joinEventChannel } from '../fleet/channel-member.js';
 import { createRunClock } from '../journal/clock.js';
 import { RUNNER_VARIABLE, type RunnerSettings } from './runner-settings.js';
 import { EVENT_FD, EventFdReader } from './event-fd.js';
@@ -25,12 +23,6 @@ async function main(): Promise<void> {
   const settings = JSON.parse(process.env[RUNNER_VARIABLE] ?? '') as RunnerSettings;
   delete process.env[RUNNER_VARIABLE];
   const clock = createRunClock(settings.clockOriginEpochMs);
-  const socket = await openChannel(settings.socketPath);
-  const emit = (event: Record<string, unknown>) => {
-    const stamped = { t: clock.now(), layout: settings.layout, worker: settings.worker, ...event };
-    if (!socket.destroyed) socket.write(JSON.stringify({ type: 'event', event: stamped }) + '\n');
-  };
-
   const state = { stopped: false, child: null as ChildProcess | null };
   const stop = () => {
     state.stopped = true;
@@ -39,20 +31,23 @@ async function main(): Promise<void> {
     killGroup(child, 'SIGTERM');
     setTimeout(() => killGroup(child, 'SIGKILL'), 2_000).unref();
   };
-  process.stdin.on('end', () => {
+  const stopAndLeave = () => {
     stop();
     setTimeout(() => process.exit(0), 500).unref();
-  });
+  };
+  const channel = await joinEventChannel({ ...settings, clock, onStop: stop, onClose: stopAndLeave });
+  const emit = channel.emit;
+  process.stdin.on('end', stopAndLeave);
   process.stdin.resume();
 
-  const deadline = await waitForGo(socket, settings.worker, stop);
+  const deadline = await channel.go;
   let runNumber = 0;
   do {
     runNumber += 1;
     await runOnce(settings, runNumber, deadline, state, emit);
   } while (settings.mode === 'loop' && !state.stopped && Date.now() < deadline);
 
-  await new Promise<void>((resolve) => socket.end(resolve));
+  await channel.end();
   process.exit(0);
 }
 
@@ -114,33 +109,6 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     child.kill(signal);
   }
-}
-
-function openChannel(socketPath: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(socketPath, () => resolve(socket));
-    socket.once('error', reject);
-    // After the connection, errors end in 'close' (handled in waitForGo), never in a crash.
-    socket.on('error', () => undefined);
-  });
-}
-
-function waitForGo(socket: Socket, worker: number, stop: () => void): Promise<number> {
-  socket.write(JSON.stringify({ type: 'hello', worker }) + '\n');
-  return new Promise((resolve) => {
-    const lines = createInterface({ input: socket, crlfDelay: Infinity });
-    // readline re-emits socket errors; the socket's 'close' below decides what happens next.
-    lines.on('error', () => undefined);
-    lines.on('line', (line) => {
-      const message = JSON.parse(line) as CoordinatorMessage;
-      if (message.type === 'go') resolve(message.deadlineEpochMs);
-      if (message.type === 'stop') stop();
-    });
-    socket.on('close', () => {
-      stop();
-      setTimeout(() => process.exit(0), 500).unref();
-    });
-  });
 }
 
 main().catch((error: unknown) => {

@@ -146,7 +146,7 @@ export async function runScenarioToReports(
     io.stderr(`clients: ${specs.map(describeSpec).join(', ')}; network: ${route} (${routeReason})\n`);
   }
 
-  const budgetMs = timeBudgetFor(prepared.timeBudgetMs ?? null, workloadMs(scenario), scenario.layouts.length);
+  const budgetMs = timeBudgetFor(prepared.timeBudgetMs ?? null, workloadMs(scenario), scenario.layouts.length, scenario.workers);
   const budget = AbortSignal.timeout(budgetMs);
   try {
     await runScenario(scenario, {

@@ -6,7 +6,7 @@ import { renderDistribution } from './distribution-chart.js';
 import type { RunReport } from './run-report.js';
 import { comparisonRows, explainLocks, tableLayouts } from './table.js';
 import { loadSvgChartRenderer } from './svg-chart.js';
-import { renderTimeline } from './timeline-chart.js';
+import { renderTimeline, type TimelineWindow } from './timeline-chart.js';
 
 /**
  * report.html: one self-contained page (inline CSS, charts as inline SVG, no script, no
@@ -31,14 +31,10 @@ export async function renderHtml(report: RunReport, events: readonly JournalEven
     '<h2>Checkers</h2>',
     ...layouts.map((layout) => checkerTable(layout, report.evidence[layout]!.checks, report.evidence[layout]!.verdict)),
     '<h2>Timeline</h2>',
-    '<p class="legend">One lane per worker. Grey: waiting for the lock; coloured bars: holding it ' +
-      '(one colour per lock location); green: refresh POST in flight; red diamonds: invalid_grant; ' +
+    '<p class="legend">One lane per worker, time from the first session\'s start, in panels of at most 5 s. ' +
+      'Grey: waiting for the lock; coloured bars: holding it (one colour per lock location; eight colours, reused past eight locations); green: refresh POST in flight; red diamonds: invalid_grant; ' +
       'orange triangles: API 401; dark ticks: endpoint faults injected. Red shading: two or more workers held a lock at once.</p>',
-    ...layouts.map(
-      (layout) =>
-        `<h3>${layout}</h3><figure class="chart timeline" data-chart="timeline-${layout}">` +
-        `${renderTimeline(render, histories.get(layout)!, report.layouts[layout]?.workers ?? report.workers)}</figure>`,
-    ),
+    ...layouts.map((layout) => timelineFigures(layout, renderTimeline(render, histories.get(layout)!, report.layouts[layout]?.workers ?? report.workers))),
     '<h2>Distributions</h2>',
     '<div class="row">',
     ...DISTRIBUTIONS.map(
@@ -57,6 +53,16 @@ export async function renderHtml(report: RunReport, events: readonly JournalEven
 ${body.join('\n')}
 </body></html>
 `;
+}
+
+/** A figure per window of the layout's timeline; the attributes say which seconds it covers. */
+function timelineFigures(layout: LayoutName, windows: readonly TimelineWindow[]): string {
+  const figures = windows.map(
+    (window) =>
+      `<figure class="chart timeline" data-chart="timeline-${layout}" data-from-s="${window.fromS}" data-to-s="${window.toS}">` +
+      `<figcaption>${layout}, ${window.fromS}–${window.toS} s</figcaption>${window.svg}</figure>`,
+  );
+  return `<h3>${layout}</h3>${figures.join('')}`;
 }
 
 function comparisonTable(report: RunReport): string {
@@ -90,6 +96,7 @@ th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-al
 .meta, .legend { color: #555; }
 figure.chart { margin: 8px 0; }
 figure.timeline { overflow-x: auto; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 12px; padding: 2px 6px; }
 .row { display: flex; flex-wrap: wrap; gap: 16px; }
 pre { font-size: 11px; max-width: 1100px; overflow-x: auto; }
 `;

@@ -92,8 +92,21 @@ export interface LayoutRunResult {
 
 const DEFAULT_FILESYSTEMS: Filesystems = { store: 'disk', home: 'disk' };
 
-/** How long containers get to start and say hello before the run is called broken. */
-const STARTUP_TIMEOUT_MS = 30_000;
+/**
+ * How long containers get to start and say hello before the run is called broken: a fixed part
+ * plus a part per worker. Start-up is CPU-bound: each container costs two Node boots (its
+ * tinypool worker, about 0.15 s of CPU, and its client, about 0.6 s with undici and zod), so 64
+ * containers need some 50 s of CPU. On a loaded 2-core machine that took 40 s of wall time; a
+ * fixed 30 s was enough for 8 workers and failed at 64. Starting containers a few at a time
+ * would not help: the CPU they need is the same, only its order changes.
+ */
+const STARTUP_BASE_MS = 30_000;
+const STARTUP_PER_WORKER_MS = 1_000;
+
+/** The start-up timeout of a layout with `workers` containers (94 s for 64). */
+export function startupTimeoutMs(workers: number): number {
+  return STARTUP_BASE_MS + STARTUP_PER_WORKER_MS * workers;
+}
 /** How long sessions get after their deadline (or a stop) before they are killed. */
 const SHUTDOWN_GRACE_MS = 5_000;
 const REAL_CLIENT_SHUTDOWN_GRACE_MS = 40_000;
@@ -165,6 +178,14 @@ async function runInScratch(
   });
   resources.push(() => channel.close());
 
+  // Planned before the pool starts: once N worker processes boot, the CPU is theirs and these
+  // few file operations per container would wait seconds for it.
+  const plans: ContainerPlan[] = [];
+  for (let worker = 1; worker <= workers; worker += 1) {
+    const plan = await planContainer(tree, options.layout, options.isolation, worker);
+    plans.push(filesystems.home === 'overlay' ? await overlayHome(tree, plan) : plan);
+  }
+
   const pool = new Tinypool({
     filename: compiledModule('fleet/container-worker'),
     runtime: 'child_process',
@@ -178,11 +199,6 @@ async function runInScratch(
   });
   resources.push(() => pool.destroy());
 
-  const plans: ContainerPlan[] = [];
-  for (let worker = 1; worker <= workers; worker += 1) {
-    const plan = await planContainer(tree, options.layout, options.isolation, worker);
-    plans.push(filesystems.home === 'overlay' ? await overlayHome(tree, plan) : plan);
-  }
   const labels = clients.map(clientLabel);
   journal.append({
     t: clock.now(),
@@ -212,6 +228,10 @@ async function runInScratch(
     channel.broadcast({ type: 'stop' });
     crashed.abort();
   };
+  // file-mount bind-mounts the store's credentials file itself, so it must exist before any
+  // container mounts it; a later seed by rename would replace the inode the mounts point at.
+  const seedFirst = !driver && layout === 'file-mount';
+  if (seedFirst) await seedStore(endpoint.url, tree.configDir);
   for (const plan of plans) {
     const context = { client: clients[plan.worker - 1]!, faults, scratch };
     const socketPath = path.join(scratch, 'events.sock');
@@ -226,10 +246,10 @@ async function runInScratch(
   const finished = Promise.all(tasks);
   const signal = AbortSignal.any([options.signal, crashed.signal]);
 
-  const started = await waitForStart(allReady, finished, signal);
+  const started = await waitForStart(allReady, finished, signal, startupTimeoutMs(workers));
   if (started === 'ready') {
     // Real-client runs seeded the store before their containers mounted it.
-    if (!driver) await seedStore(endpoint.url, tree.configDir);
+    if (!driver && !seedFirst) await seedStore(endpoint.url, tree.configDir);
     await seedCopies(tree, plans);
     await plantFutureLocks(faults, plans, (aheadMs, lockPath) =>
       journal.append({ t: clock.now(), layout, type: 'worker_fault', worker: 0, kind: 'future-lock', lockPath, aheadMs }),
@@ -248,6 +268,10 @@ async function runInScratch(
   const endedAt = clock.now();
   journal.append({ t: endedAt, layout, type: 'layout_end', interrupted });
 
+  if (started === 'timeout' && crashes.length === 0) {
+    const seconds = startupTimeoutMs(workers) / 1000;
+    throw new TokenraceError('ERR_WORKER_STARTUP', `${hellos.size} of ${workers} containers were ready after ${seconds} s, the startup timeout (30 s + 1 s per worker)`);
+  }
   if (started === 'crashed' && crashes.length === 0) {
     const crashed = results.find((result) => !isClean(result));
     throw new TokenraceError('ERR_WORKER_STARTUP', `worker ${crashed?.worker ?? '?'} ended before the run started: ${crashed?.stderrTail.split('\n')[0] ?? 'no output'}`);
@@ -309,12 +333,13 @@ async function waitForStart(
   allReady: Promise<void>,
   finished: Promise<unknown>,
   signal: AbortSignal,
-): Promise<'ready' | 'crashed' | 'aborted'> {
+  timeoutMs: number,
+): Promise<'ready' | 'crashed' | 'aborted' | 'timeout'> {
   const aborted = new Promise<'aborted'>((resolve) => {
     if (signal.aborted) resolve('aborted');
     signal.addEventListener('abort', () => resolve('aborted'), { once: true });
   });
-  const timeout = sleep(STARTUP_TIMEOUT_MS, 'crashed' as const, { ref: false });
+  const timeout = sleep(timeoutMs, 'timeout' as const, { ref: false });
   return Promise.race([allReady.then(() => 'ready' as const), finished.then(() => 'crashed' as const), aborted, timeout]);
 }
 

@@ -158,13 +158,19 @@ export function resolveRunSafety(raw: Partial<Record<string, unknown>>): RunSafe
 
 /** Startup and teardown allowance per layout on top of the workload, for the automatic budget. */
 const LAYOUT_OVERHEAD_MS = 45_000;
+/**
+ * Startup grows with the fleet (two Node boots per container): the same 1 s per worker that
+ * run-layout.ts adds to its startup timeout, so a big fleet's budget covers its startup.
+ */
+const LAYOUT_OVERHEAD_PER_WORKER_MS = 1_000;
 
 /**
  * The run's wall-clock budget: the flag, or twice what its layouts should take plus overhead.
  * A run past it is stopped and reported, so a wedged run never holds a CI job forever.
  */
-export function timeBudgetFor(timeBudgetMs: number | null, workloadMs: number, layouts: number): number {
-  return timeBudgetMs ?? 2 * layouts * (workloadMs + LAYOUT_OVERHEAD_MS);
+export function timeBudgetFor(timeBudgetMs: number | null, workloadMs: number, layouts: number, workers: number): number {
+  const overheadMs = LAYOUT_OVERHEAD_MS + LAYOUT_OVERHEAD_PER_WORKER_MS * workers;
+  return timeBudgetMs ?? 2 * layouts * (workloadMs + overheadMs);
 }
 
 function flag(
