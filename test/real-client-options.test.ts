@@ -26,6 +26,14 @@ describe('client options', () => {
     expect(flagOverrides({ layouts: 'file-mount,shared' }).layouts).toEqual(['file-mount', 'shared']);
   });
 
+  it('takes the network route auto unless told proxy, and refuses any other route', () => {
+    expect(resolveClientFlags({}).networkRoute).toBe('auto');
+    expect(resolveClientFlags({ 'network-route': 'proxy' }).networkRoute).toBe('proxy');
+    expect(() => resolveClientFlags({ 'network-route': 'hosts-ish' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTION', message: expect.stringContaining('--network-route') }),
+    );
+  });
+
   it('refuses an unknown layout, a repeated layout and exec without a command, with exit 2', async () => {
     for (const args of [['--layouts', 'legacy,bogus'], ['--layouts', 'shared,shared'], ['--client', 'exec']]) {
       const run = await runCli(['compare', ...args, '--out', dir]);

@@ -39,7 +39,12 @@ export async function matrixCommand(
   const rows: Array<{ version: string; layout: string; cells: string[]; real: unknown }> = [];
   for (const version of flags.versions) {
     if (io.signal.aborted) break;
-    const perVersion = { specs: [{ kind: 'claude-code' as const, version }], claudeBin: '', cwd: process.cwd() };
+    const perVersion = {
+      specs: [{ kind: 'claude-code' as const, version }],
+      claudeBin: '',
+      cwd: process.cwd(),
+      networkRoute: flags.networkRoute,
+    };
     const real = await prepareRealClients(perVersion, scenario.layouts, isolation.isolation, io.stderr);
     if (real.status !== 'ready') continue;
 

@@ -6,7 +6,7 @@ import type { IsolationName } from '../layout/layouts.js';
 import { isInsideRunNetns, probeNetNamespace, reexecInNetNamespace } from '../isolation/net-namespace.js';
 import type { RealClientSetup } from '../run/real-client-driver.js';
 import type { LayoutName } from '../journal/events.js';
-import type { ClientFlags } from '../scenario/options.js';
+import type { ClientFlags, NetworkRouteChoice } from '../scenario/options.js';
 import type { Scenario } from '../scenario/scenario-schema.js';
 
 /**
@@ -29,6 +29,8 @@ export interface ClientRequest {
   claudeBin: string;
   /** Where exec commands start: the user's directory for `--client-cmd`, else the scenario's. */
   cwd: string;
+  /** `--network-route`: `proxy` forces the HTTPS_PROXY route; `auto` when no flag was given. */
+  networkRoute: NetworkRouteChoice;
 }
 
 /**
@@ -37,15 +39,16 @@ export interface ClientRequest {
  * the scenario file, so a scenario can name a client script beside it.
  */
 export function clientRequestFor(
-  flags: Pick<ClientFlags, 'client' | 'clientCmd' | 'claudeBin'> | undefined,
+  flags: Pick<ClientFlags, 'client' | 'clientCmd' | 'claudeBin' | 'networkRoute'> | undefined,
   scenario: Pick<Scenario, 'client' | 'clients' | 'workers'>,
   scenarioDir: string = process.cwd(),
 ): ClientRequest {
   const claudeBin = flags?.claudeBin ?? '';
+  const networkRoute = flags?.networkRoute ?? 'auto';
   if (flags && (flags.client !== 'builtin' || flags.clientCmd !== '')) {
-    return { specs: parseClientSpecs(flags.client, flags.clientCmd), claudeBin, cwd: process.cwd() };
+    return { specs: parseClientSpecs(flags.client, flags.clientCmd), claudeBin, cwd: process.cwd(), networkRoute };
   }
-  return { specs: specsOfScenario(scenario), claudeBin, cwd: scenarioDir };
+  return { specs: specsOfScenario(scenario), claudeBin, cwd: scenarioDir, networkRoute };
 }
 
 export async function prepareRealClients(
@@ -74,12 +77,21 @@ export async function prepareRealClients(
     return { status: 'ready', setup: { specs, binaries, route: 'proxy', routeReason: probe.reason, cwd: request.cwd } };
   }
 
-  const route = isolation === 'namespace' ? 'hosts' : 'proxy';
-  const routeReason =
-    route === 'hosts'
-      ? 'network namespace with loopback only; /etc/hosts per container'
-      : 'network namespace with loopback only; HTTPS_PROXY (no mount namespace for /etc/hosts)';
+  const { route, routeReason } = chooseRoute(request.networkRoute, isolation);
   return { status: 'ready', setup: { specs, binaries, route, routeReason, cwd: request.cwd } };
+}
+
+/**
+ * Inside the run's network namespace: /etc/hosts per container where mount namespaces allow it,
+ * else the CONNECT proxy. `--network-route proxy` takes the proxy anyway, so the fallback a
+ * machine without namespaces would use can be run (and tested) where namespaces work, still with
+ * loopback only.
+ */
+function chooseRoute(choice: NetworkRouteChoice, isolation: IsolationName): Pick<RealClientSetup, 'route' | 'routeReason'> {
+  const where = 'network namespace with loopback only';
+  if (choice === 'proxy') return { route: 'proxy', routeReason: `${where}; HTTPS_PROXY (--network-route proxy)` };
+  if (isolation === 'namespace') return { route: 'hosts', routeReason: `${where}; /etc/hosts per container` };
+  return { route: 'proxy', routeReason: `${where}; HTTPS_PROXY (no mount namespace for /etc/hosts)` };
 }
 
 /** With --claude-bin, every claude-code container runs that file, whatever version was named. */

@@ -42,7 +42,7 @@ export async function suiteCommand(settings: SuiteSettings, io: CommandIo): Prom
   // Scenarios with real clients need the network namespace: the whole suite moves into one.
   const allSpecs = planned.flatMap(({ clients }) => clients.specs);
   if (hasRealClients(allSpecs) && !isInsideRunNetns()) {
-    const everyClient = { specs: allSpecs, claudeBin: '', cwd: settings.dir };
+    const everyClient = { specs: allSpecs, claudeBin: '', cwd: settings.dir, networkRoute: 'auto' as const };
     const plan = await prepareRealClients(everyClient, [], 'namespace', io.stderr);
     if (plan.status === 'reexec') return plan.exitCode;
   }

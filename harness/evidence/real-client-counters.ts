@@ -1,5 +1,5 @@
 import type { JournalEvent, LayoutName, LedgerEvent } from '../journal/events.js';
-import type { CommandExitEvent, LockSeenEvent, StoreFinalEvent } from '../journal/real-client-events.js';
+import type { CommandExitEvent, LockSeenEvent, NetworkRouteEvent, StoreFinalEvent } from '../journal/real-client-events.js';
 
 /**
  * What a layout did with real clients, judged from the outside: the endpoint's ledger (every
@@ -33,7 +33,19 @@ export interface RealClientCounters {
   by_client: Record<string, ClientShare>;
   /** invalid_grant, a wiped, dead or corrupt store, or a failed run: someone must log in again. */
   sessions_lost: boolean;
+  /** Why sessions_lost is true, each cause once; empty when no session was lost. */
+  lost_by: LossCause[];
+  /** How the clients reached the mock (`hosts`, `proxy`), or `unknown` in an old journal. */
+  network_route: NetworkRouteEvent['route'] | 'unknown';
+  /** What the CONNECT proxy refused, as `w<N> <request line target>`, e.g. `w1 CONNECT example.com:443`. */
+  connects_refused: string[];
 }
+
+/**
+ * `store_wiped`: the client cleared its own tokens; `store_dead`: the file holds a refresh token
+ * the server refuses (spent, or its family revoked). Either way, the next start means a login.
+ */
+export type LossCause = 'invalid_grant' | 'failed_runs' | 'store_wiped' | 'store_dead' | 'store_corrupt';
 
 export interface ClientShare {
   refresh_posts: number;
@@ -71,6 +83,7 @@ export function countRealClients(events: readonly JournalEvent[], layout: Layout
   // A replay that revoked the whole family is an invalid_grant to the client too.
   const invalidGrant = ledger.filter((entry) => entry.outcome === 'invalid_grant' || entry.outcome === 'family_revoked').length;
   const failedRuns = exits.filter((exit) => exit.exitCode !== 0).length;
+  const lostBy = lossCauses(invalidGrant, failedRuns, store);
 
   return {
     clients,
@@ -89,8 +102,19 @@ export function countRealClients(events: readonly JournalEvent[], layout: Layout
     store,
     misbehaviour,
     by_client: shareByClient(of('client_assigned'), tokenPosts, ledger, exits),
-    sessions_lost: invalidGrant > 0 || ['wiped', 'dead', 'corrupt'].includes(store) || failedRuns > 0,
+    sessions_lost: lostBy.length > 0,
+    lost_by: lostBy,
+    network_route: of('network_route')[0]?.route ?? 'unknown',
+    connects_refused: [...new Set(of('connect_refused').map((event) => `w${event.worker} ${event.target}`))].sort(),
   };
+}
+
+function lossCauses(invalidGrant: number, failedRuns: number, store: RealClientCounters['store']): LossCause[] {
+  const causes: LossCause[] = [];
+  if (invalidGrant > 0) causes.push('invalid_grant');
+  if (failedRuns > 0) causes.push('failed_runs');
+  if (store === 'wiped' || store === 'dead' || store === 'corrupt') causes.push(`store_${store}`);
+  return causes;
 }
 
 function findMisbehaviour(

@@ -1,5 +1,6 @@
 import type { LayoutName } from '../journal/events.js';
 import type { LayoutCounters } from './counters.js';
+import type { LossCause, RealClientCounters } from './real-client-counters.js';
 import type { VerdictResult } from './verdict.js';
 
 /**
@@ -14,11 +15,11 @@ export function judgeRealClients(layouts: Partial<Record<LayoutName, LayoutCount
   for (const [layout, counters] of Object.entries(layouts)) {
     const real = counters.real;
     if (!real) continue;
-    const lost = real.sessions_lost ? 'loses sessions' : 'loses no session';
-    reasons.push(
-      `${layout}: ${lost} (${real.refresh_posts} refresh POSTs over ${real.generations} generations, ` +
-        `${real.invalid_grant} invalid_grant, ${real.failed_runs}/${real.runs} runs failed, store ${real.store})`,
-    );
+    const tally =
+      `${real.refresh_posts} refresh POSTs over ${real.generations} generations, ` +
+      `${real.invalid_grant} invalid_grant, ${real.failed_runs}/${real.runs} runs failed, store ${real.store}`;
+    const lost = real.lost_by.map((cause) => describeCause(cause, real)).join('; ');
+    reasons.push(real.sessions_lost ? `${layout}: sessions lost: ${lost} (${tally})` : `${layout}: loses no session (${tally})`);
     for (const odd of real.misbehaviour) reasons.push(`${layout}: worker ${odd.worker ?? '?'} ${odd.kind}: ${odd.detail}`);
   }
 
@@ -29,4 +30,22 @@ export function judgeRealClients(layouts: Partial<Record<LayoutName, LayoutCount
     return { verdict: 'inconclusive', reasons: [...reasons, 'shared: no refresh happened, so nothing was tested'] };
   }
   return { verdict: 'pass', reasons };
+}
+
+/** One cause of a lost session, in words a user acts on: who must log in again, and why. */
+function describeCause(cause: LossCause, real: RealClientCounters): string {
+  switch (cause) {
+    case 'invalid_grant':
+      return `${real.invalid_grant} refresh attempts refused (invalid_grant)`;
+    case 'failed_runs': {
+      const codes = Object.entries(real.exit_codes).filter(([code]) => code !== '0');
+      return `${real.failed_runs} of ${real.runs} client runs ended non-zero (${codes.map(([code, n]) => `${code}×${n}`).join(' ')})`;
+    }
+    case 'store_wiped':
+      return 'the client wiped the credentials file (tokens cleared): a new login is needed';
+    case 'store_dead':
+      return 'the credentials file holds a refresh token the server refuses: a new login is needed';
+    case 'store_corrupt':
+      return 'the credentials file is no longer a credentials document';
+  }
 }

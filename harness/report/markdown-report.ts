@@ -1,12 +1,22 @@
 import type { ScenarioResult } from '../run/run-scenario.js';
 import { comparisonRows, expectationRows, explainLocks, tableLayouts } from './table.js';
-import { markdownTable, REAL_CLIENT_COLUMNS, realClientRows } from './real-client-table.js';
+import { markdownTable, REAL_CLIENT_COLUMNS, realClientNotes, realClientRows } from './real-client-table.js';
 
 /** Runs of real clients add their own table: the built-in rows above stay empty for them. */
 function realClientSection(result: ScenarioResult): string[] {
   const rows = realClientRows(result.layouts);
   if (rows.length === 0) return [];
-  return ['## Real clients', '', markdownTable([[...REAL_CLIENT_COLUMNS], ...rows]), ''];
+  const route = Object.values(result.layouts)[0]?.real?.network_route ?? 'unknown';
+  const notes = realClientNotes(result.layouts).map((note) => `- ${note}`);
+  return [
+    '## Real clients',
+    '',
+    `Network route: \`${route}\``,
+    '',
+    markdownTable([[...REAL_CLIENT_COLUMNS], ...rows]),
+    '',
+    ...(notes.length ? [...notes, ''] : []),
+  ];
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { LayoutCounters } from '../evidence/counters.js';
-import type { RealClientCounters } from '../evidence/real-client-counters.js';
+import type { LossCause, RealClientCounters } from '../evidence/real-client-counters.js';
 import type { LayoutName } from '../journal/events.js';
 import type { ScenarioResult as CompareResult } from '../run/run-scenario.js';
 
@@ -20,6 +20,15 @@ export const REAL_CLIENT_COLUMNS = [
   'sessions',
 ] as const;
 
+/** Short forms of the causes for the table's `sessions` cell; the verdict reasons spell them out. */
+const LOSS_LABELS: Record<LossCause, string> = {
+  invalid_grant: 'invalid_grant',
+  failed_runs: 'runs failed',
+  store_wiped: 'store wiped',
+  store_dead: 'store refused',
+  store_corrupt: 'store corrupt',
+};
+
 export function realClientRow(layout: string, real: RealClientCounters): string[] {
   return [
     layout,
@@ -30,7 +39,7 @@ export function realClientRow(layout: string, real: RealClientCounters): string[
     String(real.invalid_grant),
     `${real.runs} (${Object.entries(real.exit_codes).map(([code, n]) => `${code}×${n}`).join(' ') || '-'})`,
     real.store,
-    real.sessions_lost ? 'LOST' : 'kept',
+    real.sessions_lost ? `LOST (${real.lost_by.map((cause) => LOSS_LABELS[cause]).join(', ')})` : 'kept',
   ];
 }
 
@@ -53,14 +62,25 @@ export function realClientRows(layouts: Partial<Record<LayoutName, LayoutCounter
 export function renderRealClientTable(result: CompareResult): string {
   const rows = realClientRows(result.layouts);
   const clients = Object.values(result.layouts)[0]?.real?.clients ?? {};
-  const unknown = [...new Set(Object.values(result.layouts).flatMap((counters) => counters.real?.unknown_routes ?? []))];
+  const route = Object.values(result.layouts)[0]?.real?.network_route ?? 'unknown';
   return [
-    `clients: ${Object.entries(clients).map(([name, n]) => `${name} ×${n}`).join(', ')}`,
+    `clients: ${Object.entries(clients).map(([name, n]) => `${name} ×${n}`).join(', ')}; network: ${route}`,
     alignedTable([[...REAL_CLIENT_COLUMNS], ...rows]),
     ...describeShares(result),
-    ...(unknown.length ? [`routes the mock does not know (answered 404): ${unknown.join(', ')}`] : []),
+    ...realClientNotes(result.layouts),
     `verdict: ${result.verdict} (${result.reasons.join('; ')})`,
   ].join('\n');
+}
+
+/** Lines under the table: routes the mock did not know, and tunnels the proxy refused. */
+export function realClientNotes(layouts: Partial<Record<LayoutName, LayoutCounters>>): string[] {
+  const all = Object.values(layouts);
+  const unknown = [...new Set(all.flatMap((counters) => counters.real?.unknown_routes ?? []))];
+  const refused = [...new Set(all.flatMap((counters) => counters.real?.connects_refused ?? []))];
+  return [
+    ...(unknown.length ? [`routes the mock does not know (answered 404): ${unknown.join(', ')}`] : []),
+    ...(refused.length ? [`CONNECTs the proxy refused (nothing left loopback): ${refused.join(', ')}`] : []),
+  ];
 }
 
 /** Mixed fleets: who made the POSTs and who got the invalid_grant, per layout and client. */

@@ -55,13 +55,22 @@ export const CLIENT_FLAGS = {
   'claude-bin': { describe: 'run this Claude Code binary (native, or a cli.js) instead of a version', default: '' },
   'client-cmd': { describe: 'command each exec container runs (sh -c); implies --client exec', default: '' },
   versions: { describe: 'matrix: Claude Code versions, comma separated (e.g. 1.0.100,2.1.197)', default: '' },
+  'network-route': {
+    describe: 'how real clients reach the mock: auto (/etc/hosts where namespaces allow), proxy (HTTPS_PROXY)',
+    default: 'auto',
+  },
 } as const;
+
+/** `proxy` forces the HTTPS_PROXY route; `auto` takes it only where /etc/hosts cannot be replaced. */
+export const NETWORK_ROUTES = ['auto', 'proxy'] as const;
+export type NetworkRouteChoice = (typeof NETWORK_ROUTES)[number];
 
 export interface ClientFlags {
   client: string;
   claudeBin: string;
   clientCmd: string;
   versions: string[];
+  networkRoute: NetworkRouteChoice;
 }
 
 const CLIENT_PATTERN = /^(builtin|exec|claude-code(@\d+\.\d+\.\d+)?)(,(builtin|exec|claude-code(@\d+\.\d+\.\d+)?))*$/;
@@ -84,7 +93,13 @@ export function resolveClientFlags(raw: Partial<Record<string, unknown>>): Clien
   const versions = text('versions') === '' ? [] : text('versions').split(',').map((part) => part.trim());
   const bad = versions.find((version) => !/^\d+\.\d+\.\d+$/.test(version));
   if (bad !== undefined) throw invalidOption('--versions', text('versions'), 'a comma list of versions such as 2.1.197');
-  return { client, claudeBin: text('claude-bin'), clientCmd, versions };
+  const networkRoute = text('network-route') || 'auto';
+  if (!isNetworkRoute(networkRoute)) throw invalidOption('--network-route', networkRoute, 'auto or proxy');
+  return { client, claudeBin: text('claude-bin'), clientCmd, versions, networkRoute };
+}
+
+function isNetworkRoute(value: string): value is NetworkRouteChoice {
+  return (NETWORK_ROUTES as readonly string[]).includes(value);
 }
 
 /** Flags that are about the run, not the scenario. */
