@@ -28,6 +28,9 @@ export function renderMarkdown(result: ScenarioResult): string {
   const header = `| | ${layouts.join(' | ')} |`;
   const divider = `|---|${layouts.map(() => '---:').join('|')}|`;
   const rows = comparisonRows(result).map((row) => `| ${row.join(' | ')} |`);
+  // The built-in table counts the model's own events; a fleet of real clients sends none, so
+  // its rows would be zeros (and "counts match ledger: NO") that say nothing about the run.
+  const builtinTable = onlyRealClients(result) ? [] : [header, divider, ...rows, '', explainLocks(result), ''];
   return [
     `# tokenrace ${result.scenario}: ${result.verdict.toUpperCase()}`,
     '',
@@ -37,12 +40,7 @@ export function renderMarkdown(result: ScenarioResult): string {
     ...result.reasons.map((reason) => `- ${reason}`),
     result.interrupted ? '- **interrupted**: these are the numbers of what ran before the stop' : '',
     '',
-    header,
-    divider,
-    ...rows,
-    '',
-    explainLocks(result),
-    '',
+    ...builtinTable,
     ...realClientSection(result),
     ...markdownExpectations(result),
     ...thresholdSection(result),
@@ -52,6 +50,11 @@ export function renderMarkdown(result: ScenarioResult): string {
       `\`${result.profile}\`, seed ${result.seed}.`,
     '',
   ].join('\n');
+}
+
+function onlyRealClients(result: ScenarioResult): boolean {
+  const layouts = Object.values(result.layouts);
+  return layouts.length > 0 && layouts.every((counters) => counters.real !== undefined && !('builtin' in counters.real.clients));
 }
 
 function markdownExpectations(result: ScenarioResult): string[] {

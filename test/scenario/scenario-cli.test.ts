@@ -132,6 +132,10 @@ describe('tokenrace suite', () => {
     expect(entry.result.layouts.legacy.real.clients).toEqual({ exec: 4 });
     expect(entry.result.layouts.legacy.real.max_posts_per_generation).toBeGreaterThan(1);
     expect(entry.result.layouts.shared.real.max_posts_per_generation).toBe(1);
+    // report.md shows the real clients' table, not the built-in model's rows of zeros.
+    const markdown = await readFile(path.join(entry.result.reportDir, 'report.md'), 'utf8');
+    expect(markdown).toContain('## Real clients');
+    expect(markdown).not.toContain('counts match ledger');
   });
 
   it('refuses the whole directory when one file is invalid, before running any', async () => {
