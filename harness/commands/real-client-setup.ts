@@ -59,9 +59,11 @@ export async function prepareRealClients(
 ): Promise<RealClientPlan> {
   if (layouts.includes('file-mount') && isolation !== 'namespace') refuseFileMountWithoutNamespaces();
   const specs = withCustomBinary(request.specs, request.claudeBin);
-  // TODO(file-mount): with the built-in client the shared credentials file was seen never to
-  // change while the containers' refreshes succeeded (1 worker, in-place or atomic writes); until
-  // that is understood its numbers cannot be traced to the store, so it is refused here.
+  // TODO(file-mount): with the built-in client the credentials bind mount vanishes from the
+  // client's mount table around its first refresh (seen in /proc/<pid>/mountinfo; the path is then
+  // a new inode), so its writes never reach the shared file. The same mounts made by hand keep
+  // writes flowing and give EBUSY on rename. Until the cause is found the built-in client's
+  // numbers there cannot be traced to the store, so it is refused.
   if (layouts.includes('file-mount') && specs.some((spec) => spec.kind === 'builtin')) {
     throw invalidOption('--layouts', 'file-mount', 'real clients only (--client claude-code or exec); the built-in client is not validated there');
   }
