@@ -48,14 +48,6 @@ describe('client options', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('ERR_ISOLATION_UNAVAILABLE');
   });
-
-  it('refuses file-mount for the built-in client, which is not validated there', async () => {
-    const run = await runCli(['compare', '--layouts', 'legacy,file-mount', '--isolation', 'namespace', '--out', dir]);
-
-    expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^error ERR_INVALID_OPTION: --layouts: got "file-mount"/);
-    expect(await readdir(dir)).toEqual([]);
-  });
 });
 
 describe('store inspection', () => {

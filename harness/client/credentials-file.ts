@@ -55,14 +55,23 @@ export function parseCredentials(text: string): CredentialsRead {
   return { status: 'ok', credentials: { accessToken, refreshToken, expiresAt } };
 }
 
-/** Replaces the file atomically: readers see the old document or the new one, never a mix. */
+/**
+ * Replaces the file atomically: readers see the old document or the new one, never a mix.
+ * Where the file itself is a bind mount (the `file-mount` layout) a rename onto it fails with
+ * EBUSY; like any client that works in that layout, this one then writes in place.
+ */
 export async function writeCredentials(configDir: string, credentials: Credentials): Promise<void> {
-  await writeFileAtomic(credentialsPath(configDir), serializeCredentials(credentials), {
-    mode: 0o600,
-    // The store lives on a test directory that is thrown away; an fsync per write would only
-    // slow refreshes down and widen the windows the harness is trying to measure precisely.
-    fsync: false,
-  });
+  try {
+    await writeFileAtomic(credentialsPath(configDir), serializeCredentials(credentials), {
+      mode: 0o600,
+      // The store lives on a test directory that is thrown away; an fsync per write would only
+      // slow refreshes down and widen the windows the harness is trying to measure precisely.
+      fsync: false,
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EBUSY') throw error;
+    await writeCredentialsInPlace(configDir, credentials, 0);
+  }
 }
 
 function serializeCredentials(credentials: Credentials): string {

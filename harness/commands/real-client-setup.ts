@@ -1,4 +1,3 @@
-import { invalidOption } from '../errors.js';
 import { claudeFromPath, installClaude, type ClaudeBinary } from '../client/claude-install.js';
 import { hasRealClients, parseClientSpecs, specsOfScenario, type ClientSpec } from '../client/client-spec.js';
 import { refuseFileMountWithoutNamespaces } from '../layout/file-mount.js';
@@ -59,14 +58,6 @@ export async function prepareRealClients(
 ): Promise<RealClientPlan> {
   if (layouts.includes('file-mount') && isolation !== 'namespace') refuseFileMountWithoutNamespaces();
   const specs = withCustomBinary(request.specs, request.claudeBin);
-  // TODO(file-mount): with the built-in client the credentials bind mount vanishes from the
-  // client's mount table around its first refresh (seen in /proc/<pid>/mountinfo; the path is then
-  // a new inode), so its writes never reach the shared file. The same mounts made by hand keep
-  // writes flowing and give EBUSY on rename. Until the cause is found the built-in client's
-  // numbers there cannot be traced to the store, so it is refused.
-  if (layouts.includes('file-mount') && specs.some((spec) => spec.kind === 'builtin')) {
-    throw invalidOption('--layouts', 'file-mount', 'real clients only (--client claude-code or exec); the built-in client is not validated there');
-  }
   if (!hasRealClients(specs)) return { status: 'builtin' };
 
   const binaries = await installAll(specs, request.claudeBin, onNote);

@@ -1,6 +1,7 @@
 import { cp, mkdir, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerPlan, IsolationName, RunTree } from './layouts.js';
+import type { LayoutName } from '../journal/events.js';
 
 /**
  * Two more ways a fleet can see its credentials.
@@ -97,8 +98,14 @@ async function planCopy(
   return { ...common, env: { HOME: privateHome }, mounts: [], mountPoints: [] };
 }
 
-/** Copies the seeded store into every container that keeps its own copy. */
-export async function seedCopies(tree: RunTree, plans: readonly ContainerPlan[]): Promise<void> {
+/**
+ * Copies the seeded store into every container that keeps its own copy: the `copies` layout
+ * only. Never for `file-mount`, whose private config dir also differs from the store: replacing
+ * it from the host unlinks the file the container bind-mounted, and the kernel then detaches that
+ * mount, silently turning file-mount into copies.
+ */
+export async function seedCopies(layout: LayoutName, tree: RunTree, plans: readonly ContainerPlan[]): Promise<void> {
+  if (layout !== 'copies') return;
   for (const plan of plans) {
     if (!plan.hostConfigDir || plan.hostConfigDir === tree.configDir) continue;
 

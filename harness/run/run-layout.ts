@@ -250,7 +250,7 @@ async function runInScratch(
   if (started === 'ready') {
     // Real-client runs seeded the store before their containers mounted it.
     if (!driver && !seedFirst) await seedStore(endpoint.url, tree.configDir);
-    await seedCopies(tree, plans);
+    await seedCopies(layout, tree, plans);
     await plantFutureLocks(faults, plans, (aheadMs, lockPath) =>
       journal.append({ t: clock.now(), layout, type: 'worker_fault', worker: 0, kind: 'future-lock', lockPath, aheadMs }),
     );

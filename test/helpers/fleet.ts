@@ -24,6 +24,8 @@ export interface FleetRun {
   workerFaults?: unknown;
   filesystems?: unknown;
   seed?: number;
+  /** Keep the store here (a directory that exists) instead of the run's temp dir. */
+  storeRoot?: string;
 }
 
 export async function runFleet(run: FleetRun): Promise<{ counters: LayoutCounters; events: JournalEvent[] }> {
@@ -50,6 +52,7 @@ export async function runFleet(run: FleetRun): Promise<{ counters: LayoutCounter
     journal,
     clock: createRunClock(),
     signal: new AbortController().signal,
+    storeRoot: run.storeRoot ?? null,
   });
   return { counters: countLayout(journal.events, layout), events: journal.events };
 }

@@ -1,4 +1,8 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fingerprint } from '../../harness/fingerprint.js';
 import { probeNamespaces } from '../../harness/isolation/isolation.js';
 import { eventsOf, runFleet } from '../helpers/fleet.js';
 
@@ -16,6 +20,23 @@ describe('more layouts', () => {
     const starts = eventsOf(literal.events, 'session_start');
     expect(starts.find((event) => event.worker === 1)?.configDir.endsWith('/.claude')).toBe(true);
     expect(starts.find((event) => event.worker === 2)?.configDir.endsWith('/config')).toBe(true);
+  });
+
+  it.runIf(namespaces.isolation === 'namespace')('file-mount: every write lands in the one shared credentials file', async () => {
+    // Replacing a container's private config dir from the host once detached its bind mount and
+    // quietly made file-mount a copies layout; the store's last token must be the last issued.
+    const storeRoot = await mkdtemp(path.join(tmpdir(), 'tokenrace-file-mount-test-'));
+    try {
+      const { counters, events } = await runFleet({ layout: 'file-mount', isolation: 'namespace', workers: 1, storeRoot });
+      const issued = eventsOf(events, 'ledger').filter((entry) => entry.issued !== null);
+      const [file] = await readdirRecursive(storeRoot, '.credentials.json');
+      const stored = JSON.parse(await readFile(file!, 'utf8')).claudeAiOauth.refreshToken as string;
+
+      expect(counters.refresh_ok).toBeGreaterThan(0);
+      expect(fingerprint(stored)).toBe(issued.at(-1)!.issued);
+    } finally {
+      await rm(storeRoot, { recursive: true, force: true });
+    }
   });
 
   it('copies: every container spends the same first refresh token, then the chains split', async () => {
@@ -65,3 +86,8 @@ describe('more layouts', () => {
     expect(counters.filesystems?.store).not.toBe('tmpfs');
   });
 });
+
+async function readdirRecursive(dir: string, name: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true });
+  return entries.filter((entry) => path.basename(entry) === name).map((entry) => path.join(dir, entry));
+}
