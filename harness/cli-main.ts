@@ -2,7 +2,7 @@
  * The `tokenrace` executable: parse, run, print, exit. The only module that talks to the user.
  */
 import path from 'node:path';
-import { buildParser } from './cli.js';
+import { buildParser, misspeltSwitch } from './cli.js';
 import type { CommandIo } from './commands/run-command.js';
 import { ExitCode, isTokenraceError, type ErrorCode } from './errors.js';
 import { isolationRequestSchema } from './scenario/scenario-schema.js';
@@ -42,6 +42,12 @@ async function main(argv: string[]): Promise<number> {
   });
   const args = await parser.parseAsync();
   if (usageError) return reportUsage(usageError);
+  const misspelt = misspeltSwitch(argv);
+  if (misspelt) {
+    const [flag, value] = misspelt;
+    process.stderr.write(`error ERR_INVALID_OPTION: ${flag}: got ${JSON.stringify(value)}, expected no value, true or false\n`);
+    return ExitCode.usage;
+  }
   if (args.help || args.version) return ExitCode.pass;
 
   const io: CommandIo = {

@@ -87,6 +87,21 @@ function withGate(command: Argv): Argv {
   return command;
 }
 
+/**
+ * yargs reads `--json=maybe` as false without a word; a switch given a value must be spelt
+ * `true` or `false`. Returns the first misspelt one as [flag, value], or null.
+ */
+export function misspeltSwitch(argv: readonly string[]): [string, string] | null {
+  for (const arg of argv) {
+    const match = /^--([^=]+)=(.*)$/s.exec(arg);
+    if (match && SWITCHES.includes(match[1]!) && !['true', 'false'].includes(match[2]!)) return [`--${match[1]}`, match[2]!];
+  }
+  return null;
+}
+
+/** Every boolean flag of every command (a test checks the list against the parser). */
+export const SWITCHES: readonly string[] = ['json', 'allow-inconclusive', OVERWRITE_REAL_STORE_FLAG, 'help', 'version'];
+
 /** `tokenrace --version`: the version of the package this file belongs to. */
 function packageVersion(): string {
   const manifest = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildParser, SWITCHES } from '../harness/cli.js';
 import { runCli, scratchDir } from './helpers/cli.js';
 
 let out: { dir: string; remove: () => Promise<void> };
@@ -26,6 +27,26 @@ describe('compare refuses bad input', () => {
     expect(lines[0]).toContain(value);
     expect(run.stdout).toBe('');
     expect(await readdir(out.dir)).toEqual([]);
+  });
+
+  it.each([['--json=maybe'], ['--allow-inconclusive=yes']])('%s: a switch given a value other than true/false is refused', async (arg) => {
+    const run = await runCli(['compare', arg, '--out', out.dir]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(`error ERR_INVALID_OPTION: ${arg.split('=')[0]}: got "${arg.split('=')[1]}", expected no value, true or false`);
+    expect(await readdir(out.dir)).toEqual([]);
+  });
+
+  it('knows every boolean flag the parser has', async () => {
+    const booleans = new Set<string>();
+    for (const command of ['compare', 'run x', 'scenarios', 'suite', 'matrix', 'report x', 'install-client x']) {
+      const parser = buildParser(command.split(' '));
+      // A command's own options exist only while it is being parsed: read them from middleware.
+      const options = () => (parser as unknown as { getOptions: () => { boolean: string[] } }).getOptions();
+      parser.middleware(() => options().boolean.forEach((name) => booleans.add(name)));
+      await parser.parseAsync();
+    }
+    expect([...booleans].sort()).toEqual([...SWITCHES].sort());
   });
 
   it('prints its version and runs nothing', async () => {
