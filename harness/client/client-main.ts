@@ -6,14 +6,14 @@
  *
  * It never prints to stdout; events go to the coordinator over the event channel.
  */
-// TODO(perf): three of these imports (filesystems, worker-faults, and token-endpoint through
-// token-client) load zod for schemas this process never uses: 0.14 s of CPU of its 0.6 s boot,
-// paid 64 times by a 64-worker run. Split the schemas out of those modules to drop it.
+// Start-up is paid once per container: import only what a client needs. In particular nothing
+// here may load zod or the endpoint (routes.ts, filesystem-type.ts and worker-fault-plan.ts exist
+// for that), which once made up a fifth of a client's boot.
 import { createRunClock } from '../journal/clock.js';
-import { filesystemType } from '../layout/filesystems.js';
+import { filesystemType } from '../layout/filesystem-type.js';
 import { configDirFor } from '../layout/layouts.js';
 import { joinEventChannel } from '../fleet/channel-member.js';
-import { clockOffsetMs, FaultPlan } from '../fleet/worker-faults.js';
+import { clockOffsetMs, FaultPlan } from '../fleet/worker-fault-plan.js';
 import { lockPathsFor } from './lock-set.js';
 import { RESTART_VARIABLE, SETTINGS_VARIABLE, type ClientSettings } from './client-settings.js';
 import { runSession, type SessionEvent } from './session.js';

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fingerprint } from '../fingerprint.js';
-import { busyWait, FaultPlan } from '../fleet/worker-faults.js';
+import { busyWait, FaultPlan } from '../fleet/worker-fault-plan.js';
 import type { ClientEvent } from '../journal/events.js';
 import { createRandom, type Random } from '../random.js';
 import type { ClientKnobs } from './client-profile.js';

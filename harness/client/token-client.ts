@@ -1,5 +1,5 @@
 import { Agent } from 'undici';
-import { LOGIN_PATH, API_PATH, TOKEN_PATH, WORKER_HEADER } from '../endpoint/token-endpoint.js';
+import { LOGIN_PATH, API_PATH, TOKEN_PATH, WORKER_HEADER } from '../endpoint/routes.js';
 import type { Credentials } from './credentials-file.js';
 
 /**

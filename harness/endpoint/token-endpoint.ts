@@ -18,6 +18,7 @@ import { RateLimiter } from './rate-limiter.js';
 import { serveRefresh, type RefreshContext } from './refresh-route.js';
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from './server-settings.js';
 import { TokenRegistry } from './token-registry.js';
+import { API_PATH, LOGIN_PATH, TOKEN_PATH, WORKER_HEADER } from './routes.js';
 
 /**
  * The mock OAuth server: a real HTTP server on 127.0.0.1 with the three routes a session needs.
@@ -31,10 +32,7 @@ import { TokenRegistry } from './token-registry.js';
  * truth that the clients' own accounts are checked against.
  */
 
-export const TOKEN_PATH = '/v1/oauth/token';
-export const LOGIN_PATH = '/v1/oauth/login';
-export const API_PATH = '/v1/messages';
-export const WORKER_HEADER = 'x-tokenrace-worker';
+export { API_PATH, LOGIN_PATH, TOKEN_PATH, WORKER_HEADER } from './routes.js';
 /** Bodies larger than this are refused with 413 before they are parsed, and never buffered. */
 export const MAX_BODY_BYTES = 64 * 1024;
 /** A sender gets this long for its request line and headers (slowloris), then a 408. */

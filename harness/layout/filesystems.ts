@@ -1,4 +1,3 @@
-import { statfs } from 'node:fs/promises';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -74,24 +73,4 @@ export async function overlayHome(tree: RunTree, plan: ContainerPlan): Promise<C
   return { ...plan, mounts: [overlay, ...plan.mounts.filter((mount) => mount !== home)] };
 }
 
-/** statfs magic numbers of the filesystems a run is likely to meet (see statfs(2)). */
-const FS_MAGIC: Record<number, string> = {
-  0xef53: 'ext4',
-  0x01021994: 'tmpfs',
-  0x794c7630: 'overlay',
-  0x58465342: 'xfs',
-  0x9123683e: 'btrfs',
-  0x6969: 'nfs',
-  0x65735546: 'fuse',
-  0x2fc12fc1: 'zfs',
-};
-
-/** The filesystem type of a path as this process sees it (`stat -f -c %T`, roughly). */
-export async function filesystemType(target: string): Promise<string> {
-  try {
-    const { type } = await statfs(target);
-    return FS_MAGIC[type] ?? `0x${type.toString(16)}`;
-  } catch {
-    return 'unknown';
-  }
-}
+export { filesystemType } from './filesystem-type.js';
