@@ -134,7 +134,7 @@ export async function runScenarioToReports(
   adoptRunMarker(prepared.runId);
   const journalFile = path.join(reportDir, JOURNAL_FILE);
   const progress = createProgress({ isTty: io.stderrIsTty ?? false, env: process.env, write: io.stderr });
-  const journal = new Journal(journalFile, progress.onEvent);
+  const journal = new Journal(journalFile, (event) => progress.onEvent(event));
   const seed = scenario.seed ?? Math.floor(Math.random() * 2 ** 31);
   io.stderr(
     `tokenrace ${scenario.name}: ${scenario.workers} workers × ${workloadMs(scenario)} ms per layout ` +
