@@ -49,6 +49,14 @@ describe('compare refuses bad input', () => {
     expect([...booleans].sort()).toEqual([...SWITCHES].sort());
   });
 
+  it.each(['/nonexistent-tokenrace-tmp', '/dev/null'])('TMPDIR=%s: exit 2 naming TMPDIR before any probe or run', async (tmp) => {
+    const run = await runCli(['compare', '--out', out.dir], { env: { TMPDIR: tmp } });
+
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toMatch(/^error ERR_OUTPUT_UNWRITABLE: TMPDIR: cannot write to/);
+    expect(await readdir(out.dir)).toEqual([]);
+  });
+
   it('prints its version and runs nothing', async () => {
     const run = await runCli(['--version', '--out', out.dir]);
 

@@ -66,7 +66,14 @@ function runProbe(): IsolationChoice {
     return { isolation: 'paths', reason: `mount namespaces need Linux (this is ${process.platform})` };
   }
 
-  const scratch = mkdtempSync(path.join(tmpdir(), 'tokenrace-probe-'));
+  let scratch: string;
+  try {
+    scratch = mkdtempSync(path.join(tmpdir(), 'tokenrace-probe-'));
+  } catch (error) {
+    // The probe is the first thing to write to TMPDIR; say so as the output checks would.
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new TokenraceError('ERR_OUTPUT_UNWRITABLE', `TMPDIR: cannot write to ${JSON.stringify(tmpdir())} (${code})`, { cause: error });
+  }
   try {
     mkdirSync(path.join(scratch, 'a'));
     mkdirSync(path.join(scratch, 'b'));
