@@ -32,6 +32,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`\n${signal}: stopping workers and writing the report of what ran…\n`);
     stop.abort();
   };
+  // A reader that goes away (`tokenrace ... 2>&1 | head -1`) makes later writes fail with EPIPE;
+  // the run must still end, clean up and write its reports, so those errors are dropped.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   // Installed first: a signal that arrives while the commands are still loading must find them.
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -1,7 +1,9 @@
-import { readdir } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildParser, SWITCHES } from '../harness/cli.js';
-import { runCli, scratchDir } from './helpers/cli.js';
+import { PROJECT_ROOT, runCli, scratchDir } from './helpers/cli.js';
 
 let out: { dir: string; remove: () => Promise<void> };
 beforeEach(async () => (out = await scratchDir()));
@@ -95,5 +97,25 @@ describe('compare refuses an --out it cannot create', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('ERR_OUTPUT_UNWRITABLE');
     expect(run.stderr).toContain('--out');
+  });
+});
+
+describe('a reader that goes away', () => {
+  it('does not end the run: `2>&1 | head -1` still gets a full report and leaves no temp dir', async () => {
+    const tmp = path.join(out.dir, 'tmp');
+    const reports = path.join(out.dir, 'reports');
+    await mkdir(tmp);
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin', 'tokenrace.js'), 'compare', '--workers', '2',
+      '--duration', '1s', '--isolation', 'paths', '--out', reports], { env: { ...process.env, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Read the first chunk, then close both pipes, as `head -1` does.
+    await new Promise((resolve) => child.stderr.once('data', resolve));
+    child.stdout.destroy();
+    child.stderr.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    expect([0, 1, 3]).toContain(code);
+    const [runId] = await readdir(reports);
+    expect((await readdir(path.join(reports, runId!))).sort()).toEqual(['events.ndjson', 'junit.xml', 'report.html', 'report.json', 'report.md']);
+    expect(await readdir(tmp)).toEqual([]);
   });
 });
