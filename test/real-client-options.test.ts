@@ -42,6 +42,16 @@ describe('client options', () => {
     }
   });
 
+  it('refuses a --claude-bin that cannot run, before anything runs', async () => {
+    const notABinary = path.join(dir, 'claude');
+    await writeFile(notABinary, 'not a program', { mode: 0o644 });
+    const run = await runCli(['compare', '--client', 'claude-code', '--claude-bin', notABinary, '--out', path.join(dir, 'out')]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toMatch(/^error ERR_INVALID_OPTION: --claude-bin: got ".*claude", expected a Claude Code binary that runs \(`--version` failed: EACCES\)$/);
+    expect(await readdir(dir)).toEqual(['claude']);
+  });
+
   it('refuses file-mount under paths isolation before anything runs', async () => {
     const run = await runCli(['compare', '--layouts', 'file-mount', '--isolation', 'paths', '--out', dir]);
 

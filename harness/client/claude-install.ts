@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -39,11 +39,15 @@ export function claudeFromPath(file: string): ClaudeBinary {
   const absolute = path.resolve(file);
   if (!existsSync(absolute)) throw invalidOption('--claude-bin', file, 'an existing file');
   const isScript = absolute.endsWith('.js') || absolute.endsWith('.mjs');
-  return {
-    argv: isScript ? [process.execPath, absolute] : [absolute],
-    version: 'custom',
-    kind: isScript ? 'cli.js' : 'native',
-  };
+  const argv = isScript ? [process.execPath, absolute] : [absolute];
+  // A file that cannot run would otherwise show up as every run failing: lost sessions that
+  // are not there. `--version` needs no network and no credentials.
+  const probe = spawnSync(argv[0]!, [...argv.slice(1), '--version'], { encoding: 'utf8', timeout: 60_000 });
+  if (probe.error || probe.status !== 0) {
+    const why = probe.error ? (probe.error as NodeJS.ErrnoException).code ?? probe.error.message : `exit ${probe.status ?? probe.signal}`;
+    throw invalidOption('--claude-bin', file, `a Claude Code binary that runs (\`--version\` failed: ${why})`);
+  }
+  return { argv, version: 'custom', kind: isScript ? 'cli.js' : 'native' };
 }
 
 /** The binary of `version`, installing it from the npm registry if the cache lacks it. */
