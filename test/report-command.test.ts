@@ -75,6 +75,17 @@ describe('tokenrace report', () => {
     expect(await readdir(path.dirname(journal))).toEqual(['events.ndjson']);
   });
 
+  it('refuses a journal whose run_start lacks what a report needs, with exit 2 and nothing written', async () => {
+    const journal = await copiedJournal();
+    await writeFile(journal, '{"t":0,"type":"run_start"}\n');
+
+    const result = await runCli(['report', journal]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('error ERR_JOURNAL_UNREADABLE: journal: got a run_start without run_id, expected a tokenrace journal');
+    expect(await readdir(path.dirname(journal))).toEqual(['events.ndjson']);
+  });
+
   it('writes a junit.xml that the Jenkins JUnit schema accepts, a case per layout and per checker', async () => {
     const xml = await readFile(path.join(reportDir, 'junit.xml'), 'utf8');
 

@@ -19,6 +19,10 @@ import { REPORT_SCHEMA_VERSION, type RunReport } from './run-report.js';
 export function buildReport(events: readonly JournalEvent[], reportDir: string): RunReport {
   const start = events.find((event): event is RunStartEvent => event.type === 'run_start');
   if (!start) throw new TokenraceError('ERR_JOURNAL_UNREADABLE', 'journal: got no run_start event, expected a tokenrace journal');
+  const missing = missingRunStartFields(start);
+  if (missing) {
+    throw new TokenraceError('ERR_JOURNAL_UNREADABLE', `journal: got a run_start without ${missing}, expected a tokenrace journal`);
+  }
 
   const end = events.find((event) => event.type === 'run_end');
   const planned = start.scenario.layouts;
@@ -87,4 +91,16 @@ export function exitCodeOf(verdict: RunReport['verdict'], interrupted: boolean, 
 function interruptedOr(judged: { verdict: RunReport['verdict']; reasons: string[] }, interrupted: boolean) {
   if (!interrupted) return judged;
   return { verdict: 'inconclusive' as const, reasons: ['the run was interrupted', ...judged.reasons] };
+}
+
+/** A hand-made or foreign journal may carry a bare run_start: name the first field a report needs. */
+function missingRunStartFields(start: RunStartEvent): string | null {
+  const fields = start as unknown as Record<string, unknown>;
+  const scenario = fields.scenario as Record<string, unknown> | undefined;
+  if (typeof fields.run_id !== 'string') return 'run_id';
+  if (typeof fields.workers !== 'number') return 'workers';
+  if (typeof scenario !== 'object' || scenario === null) return 'scenario';
+  if (!Array.isArray(scenario.layouts)) return 'scenario.layouts';
+  if (typeof scenario.name !== 'string') return 'scenario.name';
+  return null;
 }
