@@ -21,9 +21,11 @@ async function compareExec(command: string) {
 
 describe('example exec clients', () => {
   it('a shell client with a mkdir lock beside the config dir loses sessions in legacy only', async () => {
-    const { run, legacy, shared } = await compareExec('sh scenarios/clients/shell-client.sh mkdir-beside');
+    const { run, result, legacy, shared } = await compareExec('sh scenarios/clients/shell-client.sh mkdir-beside');
 
     expect(run.code).toBe(0);
+    // The flags chose the client: the report says so, not the scenario's built-in default.
+    expect(result.profile).toBe('exec');
     expect(legacy.invalid_grant).toBeGreaterThan(0);
     expect(legacy.locks_seen).toContain('beside-config homes/w*/.claude.lock');
     expect(shared.invalid_grant).toBe(0);

@@ -139,7 +139,7 @@ export async function runScenarioToReports(
   io.stderr(
     `tokenrace ${scenario.name}: ${scenario.workers} workers × ${workloadMs(scenario)} ms per layout ` +
       `(${scenario.layouts.join(', ')}), isolation ${isolation.isolation} (${isolation.reason}), ` +
-      `client ${fleetLabel(scenario)}, seed ${seed}\n`,
+      `client ${fleetLabel(scenario, prepared.realClients)}, seed ${seed}\n`,
   );
   if (prepared.realClients) {
     const { specs, route, routeReason } = prepared.realClients;

@@ -1,4 +1,5 @@
 import { clientLabel } from '../client/client-profile.js';
+import { describeSpec } from '../client/client-spec.js';
 import { serializeError } from '../errors.js';
 import { createRunClock, type RunClock } from '../journal/clock.js';
 import type { GateSettings, LayoutName, RunStartEvent } from '../journal/events.js';
@@ -119,7 +120,7 @@ async function runLayouts(scenario: Scenario, context: ScenarioContext, clock: R
 /** The journal's first line: every fact of the run the report needs and no event carries. */
 export function runStartEvent(
   scenario: Scenario,
-  context: Pick<ScenarioContext, 'runId' | 'isolation' | 'isolationReason' | 'seed' | 'judge' | 'gate'>,
+  context: Pick<ScenarioContext, 'runId' | 'isolation' | 'isolationReason' | 'seed' | 'judge' | 'gate' | 'realClients'>,
   originEpochMs: number,
 ): RunStartEvent {
   return {
@@ -129,7 +130,7 @@ export function runStartEvent(
     command: context.judge === 'compare' ? 'compare' : 'run',
     isolation: context.isolation,
     isolation_reason: context.isolationReason,
-    profile: fleetLabel(scenario),
+    profile: fleetLabel(scenario, context.realClients),
     seed: context.seed,
     workers: scenario.workers,
     duration_ms: workloadMs(scenario),
@@ -146,8 +147,15 @@ export function runStartEvent(
   };
 }
 
-/** The client(s) a scenario runs: `beside-only`, or `3×beside-only + 1×helper` for a mix. */
-export function fleetLabel(scenario: Scenario): string {
+/**
+ * The client(s) a scenario runs: `beside-only`, or `3×beside-only + 1×helper` for a mix. When the
+ * flags chose real clients for a scenario that names none (`compare --client-cmd ...`), those.
+ */
+export function fleetLabel(scenario: Scenario, realClients?: Pick<RealClientSetup, 'specs'>): string {
+  const namesRealClients = [scenario.client, ...(scenario.clients ?? []).map((entry) => entry.client)].some(
+    (knobs) => knobs.kind !== 'builtin',
+  );
+  if (realClients && !namesRealClients) return [...new Set(realClients.specs.map(describeSpec))].join(', ');
   if (!scenario.clients) return clientLabel(scenario.client);
   return scenario.clients.map((entry) => `${entry.workers}×${clientLabel(entry.client)}`).join(' + ');
 }
