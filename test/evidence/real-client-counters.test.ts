@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { judgeLayout } from '../../harness/evidence/layout-evidence.js';
 import { countRealClients } from '../../harness/evidence/real-client-counters.js';
 import { judgeRealClients } from '../../harness/evidence/real-client-verdict.js';
 import type { JournalEvent } from '../../harness/journal/events.js';
@@ -60,5 +61,23 @@ describe('real-client losses', () => {
     expect(real.lost_by).toEqual(['store_wiped']);
     const { verdict } = judgeRealClients({ shared: { real } } as Parameters<typeof judgeRealClients>[0]);
     expect(verdict).toBe('fail');
+  });
+});
+
+describe('the checkers on a layout of real clients', () => {
+  it('judge it from the ledger, exits and store, and say which checkers did not judge it', () => {
+    const kept = judgeLayout(journal({ outcomes: ['refresh_ok'], exits: [0, 0], store: 'ok' }), { minContendedWindows: 3 });
+    const lost = judgeLayout(journal({ outcomes: ['refresh_ok', 'invalid_grant'], exits: [0, 1], store: 'ok' }), { minContendedWindows: 3 });
+
+    expect(kept.verdict).toBe('pass');
+    expect(lost.verdict).toBe('fail');
+    expect(lost.headline).toMatch(/^sessions lost \(invalid_grant, failed_runs\): 1 invalid_grant in 2 refresh POSTs/);
+    // No refresh_ok events from the client: a model checker would call every token unpersisted.
+    const statuses = Object.fromEntries(kept.checks.map((check) => [check.checker, check.status]));
+    expect(statuses).toEqual({
+      sessions: 'pass', contention: 'inconclusive', mutual_exclusion: 'inconclusive',
+      token_lineage: 'pass', lost_rotations: 'inconclusive', store_consistency: 'inconclusive',
+    });
+    expect(kept.checks.find((check) => check.checker === 'lost_rotations')!.summary).toMatch(/^not judged/);
   });
 });
