@@ -28,7 +28,10 @@ async function main(argv: string[]): Promise<number> {
   let stops = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     stops += 1;
-    if (stops > 1) process.exit(ExitCode.interrupted);
+    if (stops > 1) {
+      process.stderr.write(`\n${signal} again: exiting now; the report of this run is not written\n`);
+      process.exit(ExitCode.interrupted);
+    }
     process.stderr.write(`\n${signal}: stopping workers and writing the report of what ran…\n`);
     stop.abort();
   };
@@ -71,7 +74,9 @@ async function main(argv: string[]): Promise<number> {
 
 async function dispatch(command: string, args: Record<string, unknown>, io: CommandIo): Promise<number> {
   const json = Boolean(args.json);
-  const out = typeof args.out === 'string' && args.out !== '' ? args.out : RUN_FLAGS.out.default;
+  if (args.out === '') throw invalidOption('--out', '', 'a directory');
+  if (Array.isArray(args.out)) throw invalidOption('--out', args.out.join(' '), 'a single directory');
+  const out = typeof args.out === 'string' ? args.out : RUN_FLAGS.out.default;
   const dir = typeof args.dir === 'string' ? args.dir : LIBRARY_DIR;
   const safety = resolveRunSafety(args);
 
@@ -101,7 +106,7 @@ async function dispatch(command: string, args: Record<string, unknown>, io: Comm
       return matrixCommand(scenario, clients, { out, json }, io);
     }
     case 'run': {
-      const clients = resolveClientFlags(args);
+      const clients = withoutVersions(resolveClientFlags(args));
       const { scenario, origin } = await loadScenario(String(args.scenario), LIBRARY_DIR, args);
       const scenarioDir = origin === 'builtin' ? process.cwd() : path.dirname(origin);
       const gate = resolveGate(args);
@@ -109,13 +114,19 @@ async function dispatch(command: string, args: Record<string, unknown>, io: Comm
       return runCommand(scenario, { judge: 'expectations', out, json, gate, clients, scenarioDir, ...safety }, io);
     }
     default: {
-      const clients = resolveClientFlags(args);
+      const clients = withoutVersions(resolveClientFlags(args));
       const { scenario } = await loadScenario('compare', LIBRARY_DIR, args);
       const gate = resolveGate(args);
       const { runCommand } = await import('./commands/run-command.js');
       return runCommand(scenario, { judge: 'compare', out, json, gate, clients, ...safety }, io);
     }
   }
+}
+
+/** `--versions` belongs to `matrix`; anywhere else it would be ignored without a word. */
+function withoutVersions<T extends { versions: string[] }>(clients: T): T {
+  if (clients.versions.length > 0) throw invalidOption('--versions', clients.versions.join(','), '--versions only with tokenrace matrix');
+  return clients;
 }
 
 function reportUsage(message: string): number {

@@ -18,6 +18,7 @@ describe('compare refuses bad input', () => {
     ['--isolation', 'moon'],
     ['--token-ttl', '-5s'],
     ['--client-cmd', ' '],
+    ['--versions', '2.1.197'],
   ])('%s %s: one line naming the flag, exit 2, nothing written', async (flag, value) => {
     const run = await runCli(['compare', `${flag}=${value}`, '--out', out.dir]);
 
@@ -56,6 +57,23 @@ describe('compare refuses bad input', () => {
 
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toMatch(/^error ERR_OUTPUT_UNWRITABLE: TMPDIR: cannot write to/);
+    expect(await readdir(out.dir)).toEqual([]);
+  });
+
+  it.each([[['--out=']], [['--out', 'a', '--out', 'b']]])('%j: refused, never a run into ./reports', async (args) => {
+    // Run from the scratch dir, so a regression writes its ./reports there and nowhere else.
+    const run = await runCli(['compare', ...args], { cwd: out.dir });
+
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toMatch(/^error ERR_INVALID_OPTION: --out: got /);
+    expect(await readdir(out.dir)).toEqual([]);
+  });
+
+  it('refuses a command for a fleet without exec clients instead of ignoring it', async () => {
+    const run = await runCli(['compare', '--client', 'builtin', '--client-cmd', 'true', '--out', out.dir]);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe('error ERR_INVALID_OPTION: --client-cmd: got "true", expected no command unless --client includes exec (got --client builtin)');
     expect(await readdir(out.dir)).toEqual([]);
   });
 

@@ -86,6 +86,9 @@ export function resolveClientFlags(raw: Partial<Record<string, unknown>>): Clien
   if (raw['client-cmd'] !== undefined && clientCmd.trim() === '') {
     throw invalidOption('--client-cmd', clientCmd, 'a command for every exec container to run');
   }
+  if (clientCmd !== '' && text('client') !== '' && !text('client').split(',').includes('exec')) {
+    throw invalidOption('--client-cmd', clientCmd, `no command unless --client includes exec (got --client ${text('client')})`);
+  }
   const client = text('client') || (clientCmd ? 'exec' : 'builtin');
   if (!CLIENT_PATTERN.test(client)) {
     throw invalidOption('--client', client, 'a comma list of builtin, claude-code[@x.y.z], exec');
