@@ -99,7 +99,7 @@ export function validateScenario(
   flags: Partial<Record<string, unknown>> = {},
 ): Scenario {
   const input = applyFlags(raw, flags);
-  const parsed = scenarioSchema.safeParse(input);
+  const parsed = scenarioSchema.safeParse(input, { reportInput: true });
   if (parsed.success) return parsed.data;
 
   const fromFlag = flagIssue(parsed.error.issues, input, flags);

@@ -17,7 +17,8 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown): Scenario
 
   return {
     path: jsonPath(segments),
-    got: showValue(valueAt(input, segments)),
+    // A value the file never gave (a default refused by a cross-field rule) comes with the issue.
+    got: showValue(valueAt(input, segments) ?? (issue as { input?: unknown }).input),
     expected: expectedText(issue),
   };
 }

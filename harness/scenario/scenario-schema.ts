@@ -95,11 +95,12 @@ const scenarioObject = z.strictObject({
 });
 
 export const scenarioSchema = scenarioObject.superRefine((scenario, context) => {
-  const refuse = (path: PropertyKey[], message: string) =>
-    context.addIssue({ code: 'custom', path, message, input: undefined });
+  const refuse = (path: PropertyKey[], message: string, input?: unknown) =>
+    context.addIssue({ code: 'custom', path, message, input });
 
   if (scenario.refreshMargin >= scenario.tokenTtl) {
-    refuse(['refreshMargin'], `expected less than tokenTtl (${scenario.tokenTtl} ms)`);
+    // Named with its value: the margin may be the default, refused because tokenTtl was lowered.
+    refuse(['refreshMargin'], `expected less than tokenTtl (${scenario.tokenTtl} ms)`, `${scenario.refreshMargin} ms`);
   }
   if (scenario.duration !== undefined && scenario.cycles !== undefined) {
     refuse(['cycles'], 'expected either duration or cycles, not both');

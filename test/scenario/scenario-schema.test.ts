@@ -112,6 +112,12 @@ describe('the scenario schema', () => {
     expect(Object.keys(scenario.expect.legacy!)).toEqual(['real.max_posts_per_generation', 'real.sessions_lost']);
   });
 
+  it('shows the value a cross-field rule refused, even when it was a default', () => {
+    expect(() => validateScenario({ ...minimal, tokenTtl: '100ms' }, 'probe.json')).toThrow(
+      '$.refreshMargin: got "400 ms", expected less than tokenTtl (100 ms)',
+    );
+  });
+
   it('accepts lock timings proper-lockfile keeps as given', () => {
     const scenario = validateScenario({ ...minimal, client: { staleMs: 2000, updateMs: 1000 } }, 'probe.json');
 
