@@ -31,6 +31,11 @@ export interface RealClientCounters {
   misbehaviour: Misbehaviour[];
   /** Mixed fleets: the same numbers per client kind, from the containers each one ran in. */
   by_client: Record<string, ClientShare>;
+  /**
+   * The first run that ended non-zero, with the last line it printed: a client that cannot even
+   * start (a missing script, a bad flag) shows why without opening the journal.
+   */
+  first_failure: { worker: number; run: number; exit: string; output: string } | null;
   /** invalid_grant, a wiped, dead or corrupt store, or a failed run: someone must log in again. */
   sessions_lost: boolean;
   /** Why sessions_lost is true, each cause once; empty when no session was lost. */
@@ -102,6 +107,7 @@ export function countRealClients(events: readonly JournalEvent[], layout: Layout
     store,
     misbehaviour,
     by_client: shareByClient(of('client_assigned'), tokenPosts, ledger, exits),
+    first_failure: firstFailure(exits),
     sessions_lost: lostBy.length > 0,
     lost_by: lostBy,
     network_route: of('network_route')[0]?.route ?? 'unknown',
@@ -184,6 +190,13 @@ function placement(seen: readonly LockSeenEvent[]): RealClientCounters['lock_pla
   if (inside && beside) return 'both';
   if (inside) return 'inside-config';
   return beside ? 'beside-config' : 'none';
+}
+
+function firstFailure(exits: readonly CommandExitEvent[]): RealClientCounters['first_failure'] {
+  const failed = exits.find((exit) => exit.exitCode !== 0);
+  if (!failed) return null;
+  const lines = failed.outputTail.split('\n').map((line) => line.trim()).filter(Boolean);
+  return { worker: failed.worker, run: failed.run, exit: exitLabel(failed), output: (lines.at(-1) ?? '').slice(0, 200) };
 }
 
 function exitLabel(exit: CommandExitEvent): string {

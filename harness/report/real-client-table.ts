@@ -77,7 +77,14 @@ export function realClientNotes(layouts: Partial<Record<LayoutName, LayoutCounte
   const all = Object.values(layouts);
   const unknown = [...new Set(all.flatMap((counters) => counters.real?.unknown_routes ?? []))];
   const refused = [...new Set(all.flatMap((counters) => counters.real?.connects_refused ?? []))];
+  const failures = Object.entries(layouts).flatMap(([layout, counters]) => {
+    const failure = counters.real?.first_failure;
+    if (!failure) return [];
+    const said = failure.output ? `: ${failure.output}` : ' (printed nothing)';
+    return [`${layout}: first failed run, worker ${failure.worker} run ${failure.run}, exit ${failure.exit}${said}`];
+  });
   return [
+    ...failures,
     ...(unknown.length ? [`routes the mock does not know (answered 404): ${unknown.join(', ')}`] : []),
     ...(refused.length ? [`CONNECTs the proxy refused (nothing left loopback): ${refused.join(', ')}`] : []),
   ];

@@ -81,3 +81,18 @@ describe('the checkers on a layout of real clients', () => {
     expect(kept.checks.find((check) => check.checker === 'lost_rotations')!.summary).toMatch(/^not judged/);
   });
 });
+
+describe('the first failed run', () => {
+  it('is named with the last line it printed, so a client that cannot start says why', () => {
+    const events = journal({ outcomes: [], exits: [0, 2], store: 'ok' }).map((event) =>
+      event.type === 'command_exit' && event.exitCode === 2
+        ? { ...event, outputTail: 'starting\nsh: 0: cannot open clients/missing.sh: No such file\n' }
+        : event,
+    );
+
+    expect(countRealClients(events, layout, 2_000).first_failure).toEqual({
+      worker: 2, run: 1, exit: '2', output: 'sh: 0: cannot open clients/missing.sh: No such file',
+    });
+    expect(countRealClients(journal({ outcomes: [], exits: [0, 0], store: 'ok' }), layout, 2_000).first_failure).toBeNull();
+  });
+});
