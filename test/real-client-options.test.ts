@@ -42,6 +42,15 @@ describe('client options', () => {
     }
   });
 
+  it('refuses a Claude Code version the npm registry does not have, leaving the cache as it was', async () => {
+    const cache = path.join(dir, 'cache');
+    const run = await runCli(['install-client', 'claude-code@99.99.99'], { env: { TOKENRACE_CACHE_DIR: cache } });
+
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe('error ERR_INVALID_OPTION: --client: got "claude-code@99.99.99", expected a version the npm registry has');
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   it('refuses a --claude-bin that cannot run, before anything runs', async () => {
     const notABinary = path.join(dir, 'claude');
     await writeFile(notABinary, 'not a program', { mode: 0o644 });

@@ -59,9 +59,10 @@ export async function installClaude(version: string): Promise<ClaudeBinary> {
   const cached = findInstalled(prefix, version);
   if (cached) return cached;
 
-  await mkdir(prefix, { recursive: true });
   const platformPackage = `${CLAUDE_PACKAGE}-${process.platform}-${process.arch}`;
+  // Asked before anything is made in the cache, so an unknown version leaves nothing behind.
   const optional = await npmJson(['view', `${CLAUDE_PACKAGE}@${version}`, 'optionalDependencies']);
+  await mkdir(prefix, { recursive: true });
   const isNative = typeof optional === 'object' && optional !== null && platformPackage in optional;
   const spec = isNative ? `${platformPackage}@${version}` : `${CLAUDE_PACKAGE}@${version}`;
   await npm(['install', '--prefix', prefix, '--ignore-scripts', '--omit=optional', '--no-audit', '--no-fund', '--no-save', spec]);
@@ -98,7 +99,13 @@ async function npm(args: string[]): Promise<string> {
     const { stdout } = await run('npm', args, { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
     return stdout;
   } catch (error) {
-    const detail = (error as { stderr?: string }).stderr?.trim().split('\n').at(-1) ?? String(error);
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    const spec = args.find((arg) => arg.startsWith(CLAUDE_PACKAGE));
+    // A version the registry does not have is the user's mistake, not the harness's.
+    if (stderr.includes('E404') && spec) throw invalidOption('--client', spec.replace(CLAUDE_PACKAGE, 'claude-code'), 'a version the npm registry has');
+    // npm's last line points at its debug log; the line before says what went wrong.
+    const lines = stderr.trim().split('\n').filter((line) => !line.includes('A complete log of this run'));
+    const detail = lines.at(-1) ?? String(error);
     throw new TokenraceError('ERR_CLIENT_INSTALL', `npm ${args.slice(0, 2).join(' ')}: ${detail}`, { cause: error });
   }
 }
