@@ -7,6 +7,7 @@ import { writeReports } from '../report/write-reports.js';
 import { resolveGate } from '../scenario/gate-options.js';
 import { exitCodeFor, type CommandIo } from './run-command.js';
 import { createReportDir } from './report-dir.js';
+import { shownPath } from './shown-path.js';
 
 /**
  * `tokenrace report <run dir | events.ndjson>`: every output rebuilt from the journal alone.
@@ -34,6 +35,6 @@ export async function reportCommand(
   await writeReports(result, events);
 
   if (json) io.stdout(JSON.stringify(result) + '\n');
-  else io.stdout(renderTextTable(result) + `\nreport: ${path.relative(process.cwd(), reportDir) || reportDir}\n`);
+  else io.stdout(renderTextTable(result) + `\nreport: ${shownPath(reportDir)}\n`);
   return exitCodeFor(result);
 }

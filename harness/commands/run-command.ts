@@ -23,6 +23,7 @@ import { renderRealClientTable } from '../report/real-client-table.js';
 import { describeSpec } from '../client/client-spec.js';
 import type { RealClientSetup } from '../run/real-client-driver.js';
 import type { ClientFlags } from '../scenario/options.js';
+import { shownPath } from './shown-path.js';
 
 export interface CommandIo {
   stdout: (text: string) => void;
@@ -67,7 +68,7 @@ export async function runCommand(scenario: Scenario, settings: RunSettings, io: 
   const hasReal = Object.values(result.layouts).some((counters) => counters.real);
   const table = hasReal ? renderRealClientTable(result) : renderTextTable(result);
   if (settings.json) io.stdout(JSON.stringify(result) + '\n');
-  else io.stdout(table + `\nreport: ${path.relative(process.cwd(), reportDir) || reportDir}\n`);
+  else io.stdout(table + `\nreport: ${shownPath(reportDir)}\n`);
   warnAboutFaults(result, io);
   return exitCodeFor(result);
 }
@@ -191,7 +192,7 @@ async function writePartialReports(journalFile: string, reportDir: string, io: C
   try {
     const events = await readJournal(journalFile);
     await writeReports(buildReport(events, reportDir), events);
-    io.stderr(`partial report: ${path.relative(process.cwd(), reportDir) || reportDir}\n`);
+    io.stderr(`partial report: ${shownPath(reportDir)}\n`);
   } catch {
     // Nothing more to write; the caller reports the harness error.
   }

@@ -11,6 +11,7 @@ import { isInsideRunNetns } from '../isolation/net-namespace.js';
 import { clientRequestFor, prepareRealClients } from './real-client-setup.js';
 import { createReportDir, newRunId } from './report-dir.js';
 import { exitCodeFor, runScenarioToReports, type CommandIo } from './run-command.js';
+import { shownPath } from './shown-path.js';
 
 /**
  * `tokenrace suite [dir]`: the pre-release regression run. Every scenario of `dir` is validated
@@ -77,7 +78,7 @@ export async function suiteCommand(settings: SuiteSettings, io: CommandIo): Prom
   await writeFileAtomic(path.join(suiteDir, 'suite.json'), JSON.stringify(summary, null, 2) + '\n');
   await writeFileAtomic(path.join(suiteDir, 'suite.md'), renderSuiteMarkdown(entries, code));
   if (settings.json) io.stdout(JSON.stringify(summary) + '\n');
-  else io.stdout(renderSuiteTable(entries) + `\nreports: ${path.relative(process.cwd(), suiteDir) || suiteDir}\n`);
+  else io.stdout(renderSuiteTable(entries) + `\nreports: ${shownPath(suiteDir)}\n`);
   return code;
 }
 
