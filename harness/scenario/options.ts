@@ -39,7 +39,7 @@ export const FLAG_DEFINITIONS: readonly FlagDefinition[] = [
   flag('refresh-latency', ['server', 'refreshLatency'], 'duration', 'time the endpoint takes to answer a refresh', ms(D.server.refreshLatency)),
   flag('api-interval', ['workload', 'apiInterval'], 'duration', "pause between one session's API calls", ms(D.workload.apiInterval)),
   flag('request-timeout', ['client', 'requestTimeoutMs'], 'duration', 'client timeout for each HTTP request', ms(D.requestTimeout)),
-  flag('layouts', ['layouts'], 'list', 'layouts to run, comma separated (see tokenrace scenarios)', D.layouts.join(',')),
+  flag('layouts', ['layouts'], 'list', 'layouts to run, comma separated: legacy, shared, file-mount, host-symlink, copies', D.layouts.join(',')),
   flag('reuse-policy', ['server', 'reuse'], 'text', 'answer to a replayed refresh token: strict, family-revocation', 'strict'),
 ];
 
