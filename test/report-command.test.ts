@@ -50,6 +50,19 @@ describe('tokenrace report', () => {
     expect(written).toEqual(['events.ndjson', 'junit.xml', 'report.html', 'report.json', 'report.md']);
   });
 
+  it('writes into --out a dir that holds its journal too, so it can be re-read in turn', async () => {
+    const journal = await copiedJournal();
+    const elsewhere = path.join(path.dirname(journal), 'elsewhere');
+
+    const first = await runCli(['report', journal, '--out', elsewhere]);
+    const [runDir] = await readdir(elsewhere);
+    const again = await runCli(['report', path.join(elsewhere, runDir!)]);
+
+    expect(first.code).toBe(code);
+    expect(again.code).toBe(code);
+    expect((await readdir(path.join(elsewhere, runDir!))).sort()).toEqual(['events.ndjson', 'junit.xml', 'report.html', 'report.json', 'report.md']);
+  });
+
   it('applies a threshold given at report time, and fails the gate when it does not hold', async () => {
     const journal = await copiedJournal();
 

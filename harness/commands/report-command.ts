@@ -1,6 +1,7 @@
+import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { GateSettings } from '../journal/events.js';
-import { locateJournal, readJournal } from '../journal/read-journal.js';
+import { JOURNAL_FILE, locateJournal, readJournal } from '../journal/read-journal.js';
 import { buildReport } from '../report/build-report.js';
 import { renderTextTable } from '../report/table.js';
 import { writeReports } from '../report/write-reports.js';
@@ -32,6 +33,8 @@ export async function reportCommand(
   const probe = buildReport(events, '');
   const reportDir = out ? await createReportDir(out, probe.run_id) : path.dirname(file);
   const result = { ...probe, reportDir };
+  // A report dir elsewhere gets its journal too, so it can be re-read as the original can.
+  if (out) await copyFile(file, path.join(reportDir, JOURNAL_FILE));
   await writeReports(result, events);
 
   if (json) io.stdout(JSON.stringify(result) + '\n');
