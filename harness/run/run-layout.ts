@@ -95,7 +95,7 @@ const DEFAULT_FILESYSTEMS: Filesystems = { store: 'disk', home: 'disk' };
 /**
  * How long containers get to start and say hello before the run is called broken: a fixed part
  * plus a part per worker. Start-up is CPU-bound: each container costs two Node boots (its
- * tinypool worker, about 0.15 s of CPU, and its client, about 0.6 s with undici and zod), so 64
+ * tinypool worker, about 0.15 s of CPU, and its client, about 0.5 s, mostly Node and undici), so 64
  * containers need some 50 s of CPU. On a loaded 2-core machine that took 40 s of wall time; a
  * fixed 30 s was enough for 8 workers and failed at 64. Starting containers a few at a time
  * would not help: the CPU they need is the same, only its order changes.
