@@ -1,6 +1,7 @@
 import type { JournalEvent } from '../journal/events.js';
 import type { CheckerName, CheckResult, CheckStatus } from './check-result.js';
 import { countRealClients } from './real-client-counters.js';
+import { realClientTally } from './real-client-verdict.js';
 import { checkContention, summarizeContention, type ContentionSummary } from './contention.js';
 import { summarizeLatencies, type LatencyMetric, type LatencySummary } from './latency.js';
 import { checkLostRotations } from './lost-rotations.js';
@@ -83,10 +84,7 @@ function judgeRealClientLayout(history: readonly JournalEvent[]): LayoutEvidence
   const sessions: CheckResult = {
     checker: 'sessions',
     status: real.sessions_lost ? 'fail' : 'pass',
-    summary:
-      `${causes}: ${real.invalid_grant} invalid_grant in ${real.refresh_posts} refresh POSTs over ` +
-      `${real.generations} token generations (at most ${real.max_posts_per_generation} per generation); ` +
-      `${real.failed_runs} of ${real.runs} runs failed; store ${real.store}`,
+    summary: `${causes}: ${realClientTally(real)}, at most ${real.max_posts_per_generation} POSTs per generation`,
     checked: real.refresh_posts,
     violations: real.invalid_grant,
     first_violation: null,

@@ -15,9 +15,7 @@ export function judgeRealClients(layouts: Partial<Record<LayoutName, LayoutCount
   for (const [layout, counters] of Object.entries(layouts)) {
     const real = counters.real;
     if (!real) continue;
-    const tally =
-      `${real.refresh_posts} refresh POSTs over ${real.generations} generations, ` +
-      `${real.invalid_grant} invalid_grant, ${real.failed_runs}/${real.runs} runs failed, store ${real.store}`;
+    const tally = realClientTally(real);
     const lost = real.lost_by.map((cause) => describeCause(cause, real)).join('; ');
     reasons.push(real.sessions_lost ? `${layout}: sessions lost: ${lost} (${tally})` : `${layout}: loses no session (${tally})`);
     for (const odd of real.misbehaviour) reasons.push(`${layout}: worker ${odd.worker ?? '?'} ${odd.kind}: ${odd.detail}`);
@@ -30,6 +28,14 @@ export function judgeRealClients(layouts: Partial<Record<LayoutName, LayoutCount
     return { verdict: 'inconclusive', reasons: [...reasons, 'shared: no refresh happened, so nothing was tested'] };
   }
   return { verdict: 'pass', reasons };
+}
+
+/** A layout's numbers in one line, as the verdict's reasons and the sessions checker give them. */
+export function realClientTally(real: RealClientCounters): string {
+  return (
+    `${real.refresh_posts} refresh POSTs over ${real.generations} generations, ` +
+    `${real.invalid_grant} invalid_grant, ${real.failed_runs}/${real.runs} runs failed, store ${real.store}`
+  );
 }
 
 /** One cause of a lost session, in words a user acts on: who must log in again, and why. */

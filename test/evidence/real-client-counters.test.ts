@@ -71,7 +71,7 @@ describe('the checkers on a layout of real clients', () => {
 
     expect(kept.verdict).toBe('pass');
     expect(lost.verdict).toBe('fail');
-    expect(lost.headline).toMatch(/^sessions lost \(invalid_grant, failed_runs\): 1 invalid_grant in 2 refresh POSTs/);
+    expect(lost.headline).toMatch(/^sessions lost \(invalid_grant, failed_runs\): 2 refresh POSTs over 1 generations, 1 invalid_grant/);
     // No refresh_ok events from the client: a model checker would call every token unpersisted.
     const statuses = Object.fromEntries(kept.checks.map((check) => [check.checker, check.status]));
     expect(statuses).toEqual({
