@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { GateSettings } from '../journal/events.js';
 import { JOURNAL_FILE, locateJournal, readJournal } from '../journal/read-journal.js';
 import { buildReport } from '../report/build-report.js';
-import { renderTextTable } from '../report/table.js';
+import { renderResultTable } from '../report/real-client-table.js';
 import { writeReports } from '../report/write-reports.js';
 import { resolveGate } from '../scenario/gate-options.js';
 import { exitCodeFor, type CommandIo } from './run-command.js';
@@ -38,6 +38,6 @@ export async function reportCommand(
   await writeReports(result, events);
 
   if (json) io.stdout(JSON.stringify(result) + '\n');
-  else io.stdout(renderTextTable(result) + `\nreport: ${shownPath(reportDir)}\n`);
+  else io.stdout(renderResultTable(result) + `\nreport: ${shownPath(reportDir)}\n`);
   return exitCodeFor(result);
 }

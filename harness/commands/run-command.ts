@@ -7,7 +7,6 @@ import type { GateSettings } from '../journal/events.js';
 import { Journal } from '../journal/journal.js';
 import { JOURNAL_FILE, readJournal } from '../journal/read-journal.js';
 import { buildReport } from '../report/build-report.js';
-import { renderTextTable } from '../report/table.js';
 import { writeReports } from '../report/write-reports.js';
 import { fleetLabel, runScenario, type Judge, type ScenarioResult } from '../run/run-scenario.js';
 import { workloadMs, type Scenario } from '../scenario/scenario-schema.js';
@@ -19,7 +18,7 @@ import { guardConfigDir } from '../safety/store-guard.js';
 import { OVERWRITE_REAL_STORE_FLAG, timeBudgetFor, type RunSafety } from '../scenario/options.js';
 import { createReportDir, makeDirectories, newRunId, removeReportDir } from './report-dir.js';
 import { clientRequestFor, prepareRealClients } from './real-client-setup.js';
-import { renderRealClientTable } from '../report/real-client-table.js';
+import { renderResultTable } from '../report/real-client-table.js';
 import { describeSpec } from '../client/client-spec.js';
 import type { RealClientSetup } from '../run/real-client-driver.js';
 import type { ClientFlags } from '../scenario/options.js';
@@ -65,8 +64,7 @@ export async function runCommand(scenario: Scenario, settings: RunSettings, io: 
   const prepared = { ...settings, isolation, runId, reportDir, storeRoot, timeBudgetMs, realClients };
   const result = await runScenarioToReports(scenario, prepared, io);
 
-  const hasReal = Object.values(result.layouts).some((counters) => counters.real);
-  const table = hasReal ? renderRealClientTable(result) : renderTextTable(result);
+  const table = renderResultTable(result);
   if (settings.json) io.stdout(JSON.stringify(result) + '\n');
   else io.stdout(table + `\nreport: ${shownPath(reportDir)}\n`);
   warnAboutFaults(result, io);

@@ -2,6 +2,7 @@ import type { LayoutCounters } from '../evidence/counters.js';
 import type { LossCause, RealClientCounters } from '../evidence/real-client-counters.js';
 import type { LayoutName } from '../journal/events.js';
 import type { ScenarioResult as CompareResult } from '../run/run-scenario.js';
+import { alignColumns, expectationRows, renderTextTable } from './table.js';
 
 /**
  * Tables for runs of real clients: one row per layout (compare) or per version and layout
@@ -68,8 +69,15 @@ export function renderRealClientTable(result: CompareResult): string {
     alignedTable([[...REAL_CLIENT_COLUMNS], ...rows]),
     ...describeShares(result),
     ...realClientNotes(result.layouts),
+    ...(result.expectations.length > 0 ? ['', ...alignColumns(expectationRows(result), 2), ''] : []),
     `verdict: ${result.verdict} (${result.reasons.join('; ')})`,
   ].join('\n');
+}
+
+/** The terminal table of a result: the Real clients table when real clients ran, else the model's. */
+export function renderResultTable(result: CompareResult): string {
+  const hasReal = Object.values(result.layouts).some((counters) => counters.real);
+  return hasReal ? renderRealClientTable(result) : renderTextTable(result);
 }
 
 /** Lines under the table: routes the mock did not know, and tunnels the proxy refused. */

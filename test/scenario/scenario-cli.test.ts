@@ -136,6 +136,12 @@ describe('tokenrace suite', () => {
     const markdown = await readFile(path.join(entry.result.reportDir, 'report.md'), 'utf8');
     expect(markdown).toContain('## Real clients');
     expect(markdown).not.toContain('counts match ledger');
+    // `report` prints the same kind of table as the run did: the real clients', with expectations.
+    const reread = await runCli(['report', entry.result.reportDir]);
+    expect(reread.code, reread.stderr).toBe(0);
+    expect(reread.stdout).toContain('max POSTs/gen');
+    expect(reread.stdout).toContain('real.max_posts_per_generation');
+    expect(reread.stdout).not.toContain('counts match ledger');
   });
 
   it('refuses the whole directory when one file is invalid, before running any', async () => {
